@@ -1,0 +1,112 @@
+"""The writer's preferences, declared once with defaults and descriptions.
+
+Settings live in `settings.json` in the data folder. Unknown keys and values of the
+wrong type are rejected with a plain message (and the default kept), so a hand-edited
+file can never break start-up. Window state (size, recent files) is kept apart, in
+`app.window_state`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import pwd
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.files import write_text_atomically
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Option:
+    default: Any
+    kind: type
+    description: str
+
+
+def account_full_name() -> str:
+    """The account's full name (GECOS field), falling back to the login name."""
+    try:
+        gecos = pwd.getpwuid(__import__("os").getuid()).pw_gecos.split(",")[0].strip()
+    except (KeyError, OSError):
+        gecos = ""
+    return gecos or getpass.getuser() or "Writer"
+
+
+OPTIONS: dict[str, Option] = {
+    "writer_name": Option("", str, "Your name, used to attribute the text you type."),
+    "model_path": Option("", str, "A GGUF model file to use; empty means the bundled model."),
+    "suggestions_enabled": Option(True, bool, "Offer inline suggestions when you pause."),
+    "suggestion_delay_ms": Option(250, int, "Pause (milliseconds) before a suggestion starts."),
+    "suggestion_max_tokens": Option(24, int, "Longest suggestion, in model tokens."),
+    "temperature": Option(0.7, float, "Sampling temperature: lower is more predictable."),
+    "model_threads": Option(0, int, "CPU threads for the model; 0 chooses automatically."),
+    "context_tokens": Option(2048, int, "Model context window, in tokens."),
+    "editor_font_size": Option(13, int, "Editor font size, in points."),
+    "editor_max_width": Option(760, int, "Widest line of text, in pixels; 0 for full width."),
+    "autosave_interval_ms": Option(1000, int, "How often unsaved typing is journaled."),
+    "markdown_authorship_block": Option(
+        True, bool, "Write the authorship block into saved Markdown files."
+    ),
+}
+
+
+class Settings:
+    """Typed access to the preferences file; every write is atomic."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[str] = []
+        self._values: dict[str, Any] = {k: o.default for k, o in OPTIONS.items()}
+        self._load()
+
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict):
+                raise ValueError("the file does not hold a JSON object")
+        except (OSError, ValueError) as exc:
+            self.problems.append(f"Settings file {self.path} could not be read ({exc}); "
+                                 "using the defaults.")
+            return
+        for key, value in raw.items():
+            option = OPTIONS.get(key)
+            if option is None:
+                self.problems.append(f"Unknown setting '{key}' ignored.")
+                continue
+            if option.kind is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, option.kind) or (
+                option.kind is int and isinstance(value, bool)
+            ):
+                self.problems.append(
+                    f"Setting '{key}' should be {option.kind.__name__}; kept the default."
+                )
+                continue
+            self._values[key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def set(self, key: str, value: Any) -> None:
+        option = OPTIONS.get(key)
+        if option is None:
+            raise KeyError(f"unknown setting {key!r}")
+        if not isinstance(value, option.kind):
+            raise TypeError(f"setting {key!r} takes {option.kind.__name__}")
+        self._values[key] = value
+        self.save()
+
+    def save(self) -> None:
+        changed = {k: v for k, v in self._values.items() if v != OPTIONS[k].default}
+        write_text_atomically(self.path, json.dumps(changed, indent=2, sort_keys=True) + "\n")
+
+    @property
+    def writer_name(self) -> str:
+        return self._values["writer_name"] or account_full_name()

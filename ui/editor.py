@@ -1,0 +1,321 @@
+"""The writing surface: a plain-text Markdown editor with inline ghost suggestions.
+
+The editor knows nothing about models or storage. It shows ghost text it is given,
+and reports what the writer does: a pause worth a suggestion, an accepted
+suggestion, a dismissal. Every programmatic edit runs inside an `EditIntent`, so the
+authorship bridge can tell typing from pasting, undoing or accepting model text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import cast
+
+from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QFontDatabase,
+    QHelpEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
+
+from memory.events import Author, How
+from ui.ghost_text import GhostText, paint_ghost
+
+AUTHORSHIP_MIME = "application/x-draftsmith-authorship"
+_SERIF_FAMILIES = ("Charter", "Iowan Old Style", "Georgia", "Noto Serif", "DejaVu Serif")
+
+
+@dataclass(frozen=True)
+class EditIntent:
+    """What the next document change is: who makes it and how (None: the writer)."""
+
+    how: How
+    author: Author | None = None
+    payload: object = None  # e.g. authorship segments for text moved inside the document
+
+
+TYPING = EditIntent(How.TYPED)
+
+
+def writing_font(point_size: int) -> QFont:
+    """A readable serif for prose, falling back to whatever the system has."""
+    families = set(QFontDatabase.families())
+    for family in _SERIF_FAMILIES:
+        if family in families:
+            font = QFont(family, point_size)
+            break
+    else:
+        font = QFont()
+        font.setStyleHint(QFont.StyleHint.Serif)
+        font.setPointSize(point_size)
+    return font
+
+
+class DraftEditor(QPlainTextEdit):
+    """Plain-text editing with soft wrap, a centred column and ghost suggestions."""
+
+    paused = Signal()  # the writer stopped typing for the suggestion delay
+    ghost_accepted = Signal(str, bool)  # text inserted, whether it was only part
+    ghost_dismissed = Signal()
+    alternative_requested = Signal(int)  # +1 next, -1 previous
+
+    def __init__(self, parent: QWidget | None = None, *, font_size: int = 13) -> None:
+        super().__init__(parent)
+        self.ghost = GhostText()
+        self.ghost_color = QColor(140, 140, 150)
+        self.max_text_width = 760
+        self._intents: list[EditIntent] = []
+        self.mime_authorship: Callable[[int, int], bytes | None] | None = None
+        self.tooltip_at: Callable[[int], str] | None = None
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(250)
+        self._pause.timeout.connect(self._pause_elapsed)
+        self.setFont(writing_font(font_size))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setTabChangesFocus(False)
+        self.setMouseTracking(True)
+        self.setCenterOnScroll(False)
+        self.document().setDocumentMargin(12)
+        self.textChanged.connect(self._text_changed)
+        self.cursorPositionChanged.connect(self._cursor_moved)
+
+    # --- intents -------------------------------------------------------------
+    @contextlib.contextmanager
+    def intent(self, intent: EditIntent) -> Iterator[None]:
+        """Mark the edits made inside this block as `intent` for the authorship bridge."""
+        self._intents.append(intent)
+        try:
+            yield
+        finally:
+            self._intents.pop()
+
+    def current_intent(self) -> EditIntent:
+        return self._intents[-1] if self._intents else TYPING
+
+    # --- suggestion timing ------------------------------------------------------
+    def set_pause_interval(self, ms: int) -> None:
+        self._pause.setInterval(max(0, ms))
+
+    def _text_changed(self) -> None:
+        self._pause.start()
+
+    def _pause_elapsed(self) -> None:
+        if self.hasFocus() or self.isActiveWindow() or self.testAttribute(
+            Qt.WidgetAttribute.WA_DontShowOnScreen
+        ):
+            self.paused.emit()
+
+    def cursor_at_line_end(self) -> bool:
+        """True when nothing but spaces follows the cursor in its paragraph."""
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            return False
+        block = cursor.block()
+        rest = block.text()[cursor.positionInBlock() :]
+        return not rest.strip()
+
+    def text_before_cursor(self) -> str:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.textCursor().position(), QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText().replace("\u2029", "\n")
+
+    # --- ghost text ------------------------------------------------------------
+    def show_ghost(self, text: str, *, streaming: bool, anchor: int | None = None) -> None:
+        """Show (or update) ghost text at the cursor; empty text hides it."""
+        self.ghost.anchor = self.textCursor().position() if anchor is None else anchor
+        self.ghost.text = text
+        self.ghost.streaming = streaming
+        self.viewport().update()
+
+    def clear_ghost(self, *, notify: bool = True) -> None:
+        was_visible = self.ghost.visible or self.ghost.streaming
+        self.ghost.clear()
+        self.viewport().update()
+        if was_visible and notify:
+            self.ghost_dismissed.emit()
+
+    def accept_ghost(self, *, part: str | None = None) -> bool:
+        """Insert the ghost text (or its first `part`) as model text; False if none."""
+        if not self.ghost.visible or self.textCursor().position() != self.ghost.anchor:
+            return False
+        text = self.ghost.text if part is None else part
+        partial = part is not None and part != self.ghost.text
+        rest = self.ghost.text[len(text) :]
+        streaming = self.ghost.streaming
+        self.ghost.clear()
+        self.ghost_accepted.emit(text, partial)  # the listener inserts it under an intent
+        if partial and rest:
+            self.show_ghost(rest, streaming=streaming)
+        else:
+            self.viewport().update()
+        return True
+
+    def insert_as(self, text: str, intent: EditIntent) -> None:
+        """Insert `text` at the cursor as one undoable edit attributed by `intent`."""
+        cursor = self.textCursor()
+        with self.intent(intent):
+            cursor.insertText(text)
+        self.setTextCursor(cursor)
+        self._pause.stop()
+
+    def _cursor_moved(self) -> None:
+        if self.ghost.visible and self.textCursor().position() != self.ghost.anchor:
+            self.clear_ghost()
+
+    # --- undo/redo and clipboard go through intents ------------------------------------
+    def undo(self) -> None:
+        self.clear_ghost()
+        with self.intent(EditIntent(How.UNDO)):
+            super().undo()
+
+    def redo(self) -> None:
+        self.clear_ghost()
+        with self.intent(EditIntent(How.REDO)):
+            super().redo()
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt override
+        mime = super().createMimeDataFromSelection()
+        cursor = self.textCursor()
+        if self.mime_authorship is not None and cursor.hasSelection():
+            payload = self.mime_authorship(cursor.selectionStart(), cursor.selectionEnd())
+            if payload:
+                mime.setData(AUTHORSHIP_MIME, payload)
+        return mime
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt override
+        self.clear_ghost()
+        if source.hasFormat(AUTHORSHIP_MIME):
+            intent = EditIntent(How.MOVE, payload=bytes(source.data(AUTHORSHIP_MIME).data()))
+        else:
+            intent = EditIntent(How.PASTE)
+        plain = QMimeData()
+        plain.setText(source.text())
+        with self.intent(intent):
+            super().insertFromMimeData(plain)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        menu = QMenu(self)
+        doc = self.document()
+        has_selection = self.textCursor().hasSelection()
+        for label, slot, enabled, keys in (
+            ("Undo", self.undo, doc.isUndoAvailable(), QKeySequence.StandardKey.Undo),
+            ("Redo", self.redo, doc.isRedoAvailable(), QKeySequence.StandardKey.Redo),
+            (None, None, False, None),
+            ("Cut", self.cut, has_selection, QKeySequence.StandardKey.Cut),
+            ("Copy", self.copy, has_selection, QKeySequence.StandardKey.Copy),
+            ("Paste", self.paste, self.canPaste(), QKeySequence.StandardKey.Paste),
+            (None, None, False, None),
+            ("Select All", self.selectAll, not doc.isEmpty(), QKeySequence.StandardKey.SelectAll),
+        ):
+            if label is None:
+                menu.addSeparator()
+                continue
+            action = menu.addAction(label)
+            action.setShortcut(QKeySequence(keys))
+            action.setEnabled(enabled)
+            action.triggered.connect(slot)
+        menu.exec(event.globalPos())
+
+    # --- keys ------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.matches(QKeySequence.StandardKey.Undo):
+            self.undo()
+            return
+        if event.matches(QKeySequence.StandardKey.Redo):
+            self.redo()
+            return
+        if self.ghost.visible and self._ghost_key(event):
+            return
+        if self.ghost.visible or self.ghost.streaming:
+            typed = event.text()
+            if typed and typed.isprintable() and self.ghost.text.startswith(typed):
+                anchor_ok = self.textCursor().position() == self.ghost.anchor
+                if anchor_ok:
+                    rest_ghost = GhostText(self.ghost.anchor, self.ghost.text, self.ghost.streaming)
+                    rest_ghost.consume(typed)
+                    self.ghost.clear()
+                    super().keyPressEvent(event)
+                    if rest_ghost.text:
+                        self.ghost = rest_ghost
+                        self.viewport().update()
+                        self._pause.stop()
+                    else:
+                        self.ghost_dismissed.emit()
+                    return
+            if event.key() not in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt,
+                                   Qt.Key.Key_Meta):
+                self.clear_ghost()
+        super().keyPressEvent(event)
+
+    def _ghost_key(self, event: QKeyEvent) -> bool:
+        key, mods = event.key(), event.modifiers()
+        plain = mods == Qt.KeyboardModifier.NoModifier
+        if key == Qt.Key.Key_Tab and plain:
+            return self.accept_ghost()
+        if key == Qt.Key.Key_Escape:
+            self.clear_ghost()
+            return True
+        if key == Qt.Key.Key_Right and mods == Qt.KeyboardModifier.ControlModifier:
+            return self.accept_ghost(part=self.ghost.next_word())
+        if mods == Qt.KeyboardModifier.AltModifier and key in (
+            Qt.Key.Key_BracketRight,
+            Qt.Key.Key_BracketLeft,
+        ):
+            self.alternative_requested.emit(1 if key == Qt.Key.Key_BracketRight else -1)
+            return True
+        return False
+
+    # --- layout and painting -------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._centre_column()
+
+    def set_max_text_width(self, pixels: int) -> None:
+        self.max_text_width = pixels
+        self._centre_column()
+
+    def _centre_column(self) -> None:
+        width = self.width()
+        if self.max_text_width <= 0 or width <= self.max_text_width + 40:
+            side = 0
+        else:
+            side = (width - self.max_text_width) // 2
+        self.setViewportMargins(side, 8, side, 8)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self.ghost.visible or self.textCursor().position() != self.ghost.anchor:
+            return
+        painter = QPainter(self.viewport())
+        margin = self.document().documentMargin()
+        left = self.contentOffset().x() + margin
+        right = self.viewport().width() - margin
+        paint_ghost(
+            painter, self.ghost.text, self.font(), self.cursorRect(), left, right,
+            self.ghost_color,
+        )
+        painter.end()
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ToolTip and self.tooltip_at is not None:
+            help_event = cast(QHelpEvent, event)
+            cursor = self.cursorForPosition(help_event.pos())
+            tip = self.tooltip_at(cursor.position())
+            if tip:
+                QToolTip.showText(help_event.globalPos(), tip, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)

@@ -1,0 +1,235 @@
+"""The main window: the editor in the middle, menus, the message bar and status bar.
+
+The window holds widgets and actions only. What an action *does* (opening files,
+loading models, recording authorship) is connected by `app`, the composition root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.editor import DraftEditor
+from ui.find_bar import FindBar
+from ui.messages import MessageBar
+from ui.status_bar import DraftStatusBar
+
+FILE_FILTER = "Markdown and text (*.md *.markdown *.txt);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """Draftsmith's window. `confirm_close` is asked before the window may close."""
+
+    def __init__(self, *, font_size: int = 13) -> None:
+        super().__init__()
+        self.confirm_close: Callable[[], bool] = lambda: True
+        self.editor = DraftEditor(self, font_size=font_size)
+        self.messages = MessageBar(self)
+        self.find_bar = FindBar(self.editor, self)
+        self.status = DraftStatusBar(self)
+        self.setStatusBar(self.status)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.messages)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.find_bar)
+        self.setCentralWidget(central)
+        self.resize(1100, 780)
+        self._build_actions()
+        self._build_menus()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- actions -------------------------------------------------------------
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        *, tip: str = "", checkable: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        key = QKeySequence.StandardKey
+        self.new_action = self._action("&New", key.New, tip="Start a new document")
+        self.open_action = self._action("&Open…", key.Open, tip="Open a Markdown or text file")
+        self.save_action = self._action("&Save", key.Save)
+        self.save_as_action = self._action("Save &As…", key.SaveAs)
+        self.quit_action = self._action("&Quit", key.Quit)
+        self.undo_action = self._action("&Undo", key.Undo)
+        self.redo_action = self._action("&Redo", key.Redo)
+        self.cut_action = self._action("Cu&t", key.Cut)
+        self.copy_action = self._action("&Copy", key.Copy)
+        self.paste_action = self._action("&Paste", key.Paste)
+        self.select_all_action = self._action("Select &All", key.SelectAll)
+        self.find_action = self._action("&Find…", key.Find)
+        self.find_next_action = self._action("Find &Next", key.FindNext)
+        self.find_previous_action = self._action("Find Pre&vious", key.FindPrevious)
+        self.replace_action = self._action("&Replace…", "Ctrl+H")
+        self.suggest_action = self._action(
+            "&Suggest Now", "Ctrl+Space", tip="Ask the model to continue from the cursor"
+        )
+        self.accept_action = QAction("Accept Suggestion\tTab", self)
+        self.accept_word_action = QAction("Accept Next Word\tCtrl+Right", self)
+        self.dismiss_action = QAction("Dismiss Suggestion\tEsc", self)
+        self.suggestions_toggle = self._action(
+            "&Offer Suggestions While Typing", checkable=True,
+            tip="Show a suggestion after a short pause",
+        )
+        self.choose_model_action = self._action("Choose &Model File…")
+        self.default_model_action = self._action("Use the &Bundled Model")
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", key.HelpContents)
+        self.about_action = self._action("&About Draftsmith")
+        # Editor-owned keys: the editor reacts to Undo/Redo itself; the menu items
+        # call the same slots so authorship sees menu and keyboard alike.
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.redo_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        editor = self.editor
+        self.undo_action.triggered.connect(editor.undo)
+        self.redo_action.triggered.connect(editor.redo)
+        self.cut_action.triggered.connect(editor.cut)
+        self.copy_action.triggered.connect(editor.copy)
+        self.paste_action.triggered.connect(editor.paste)
+        self.select_all_action.triggered.connect(editor.selectAll)
+        for action in (self.cut_action, self.copy_action, self.paste_action,
+                       self.select_all_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.find_action.triggered.connect(lambda: self.find_bar.open(replace=False))
+        self.replace_action.triggered.connect(lambda: self.find_bar.open(replace=True))
+        self.find_next_action.triggered.connect(self.find_bar.find_next)
+        self.find_previous_action.triggered.connect(self.find_bar.find_previous)
+        self.accept_action.triggered.connect(lambda: editor.accept_ghost())
+        self.accept_word_action.triggered.connect(
+            lambda: editor.accept_ghost(part=editor.ghost.next_word())
+        )
+        self.dismiss_action.triggered.connect(editor.clear_ghost)
+        self.quit_action.triggered.connect(self.close)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.about_action.triggered.connect(self.show_about)
+        editor.undoAvailable.connect(self.undo_action.setEnabled)
+        editor.redoAvailable.connect(self.redo_action.setEnabled)
+        editor.copyAvailable.connect(self.cut_action.setEnabled)
+        editor.copyAvailable.connect(self.copy_action.setEnabled)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.cut_action.setEnabled(False)
+        self.copy_action.setEnabled(False)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.file_menu.addMenu(self.recent_menu)
+        self.file_menu.addSeparator()
+        self.file_menu.addActions([self.save_action, self.save_as_action])
+        self.export_menu = QMenu("&Export", self)
+        self.file_menu.addMenu(self.export_menu)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("&Edit")
+        self.edit_menu.addActions([self.undo_action, self.redo_action])
+        self.edit_menu.addSeparator()
+        self.edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action,
+                                   self.select_all_action])
+        self.edit_menu.addSeparator()
+        self.edit_menu.addActions([self.find_action, self.find_next_action,
+                                   self.find_previous_action, self.replace_action])
+        self.view_menu = bar.addMenu("&View")
+        self.assistant_menu = bar.addMenu("&Assistant")
+        self.assistant_menu.addActions([self.suggest_action, self.accept_action,
+                                        self.accept_word_action, self.dismiss_action])
+        self.assistant_menu.addSeparator()
+        self.assistant_menu.addAction(self.suggestions_toggle)
+        self.assistant_menu.addSeparator()
+        self.assistant_menu.addActions([self.choose_model_action, self.default_model_action])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.shortcuts_action, self.about_action])
+
+    def set_recent_files(self, paths: list[str], open_path: Callable[[str], None]) -> None:
+        self.recent_menu.clear()
+        for path in paths:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: open_path(p))
+        self.recent_menu.setEnabled(bool(paths))
+
+    # --- dialogs ----------------------------------------------------------------
+    def ask_open_path(self, folder: str = "") -> str:
+        path, _ = QFileDialog.getOpenFileName(self, "Open", folder, FILE_FILTER)
+        return path
+
+    def ask_save_path(self, suggested: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, "Save As", suggested, FILE_FILTER)
+        if path and not Path(path).suffix:
+            path += ".md"
+        return path
+
+    def ask_model_path(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a Model File", "", "GGUF models (*.gguf);;All files (*)"
+        )
+        return path
+
+    def ask_save_changes(self, name: str) -> QMessageBox.StandardButton:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setText(f"Save the changes to “{name}” before closing?")
+        box.setInformativeText("Your changes will be lost if you don't save them.")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        return QMessageBox.StandardButton(box.exec())
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard Shortcuts", SHORTCUTS_HTML)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About Draftsmith",
+            "<b>Draftsmith</b><br>A private writing room with a local co-writer.<br>"
+            "Everything stays on this computer.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.confirm_close():
+            event.accept()
+        else:
+            event.ignore()
+
+
+SHORTCUTS_HTML = """
+<table cellspacing=4>
+<tr><td><b>Tab</b></td><td>accept the suggestion</td></tr>
+<tr><td><b>Ctrl+Right</b></td><td>accept its next word</td></tr>
+<tr><td><b>Esc</b></td><td>dismiss it (typing something else does too)</td></tr>
+<tr><td><b>Ctrl+Space</b></td><td>suggest now</td></tr>
+<tr><td><b>Ctrl+N / Ctrl+O / Ctrl+S</b></td><td>new, open, save</td></tr>
+<tr><td><b>Ctrl+Shift+S</b></td><td>save as</td></tr>
+<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo, redo</td></tr>
+<tr><td><b>Ctrl+F / Ctrl+H / F3</b></td><td>find, replace, find next</td></tr>
+<tr><td><b>Ctrl+Shift+A</b></td><td>colour the text by author</td></tr>
+<tr><td><b>Ctrl+Shift+I</b></td><td>authorship statistics</td></tr>
+</table>
+"""
