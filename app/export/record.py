@@ -1,0 +1,160 @@
+"""What an export is made from: a document's text and who wrote each part of it.
+
+`ProvenanceRecord` is plain data, so exports are built and tested without the authorship
+engine; the app fills it from an `AuthoredDocument` (text, spans, events, ledger head).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
+
+# Origins as the writer sees them, in legend order. "unknown" is text no event claims.
+ORIGINS: tuple[str, ...] = ("person", "model", "clipboard", "import", "external", "unknown")
+
+ORIGIN_NAMES: dict[str, str] = {
+    "person": "Typed by the writer",
+    "model": "Written by a language model",
+    "clipboard": "Pasted from outside",
+    "import": "Imported from a file",
+    "external": "Changed outside Draftsmith",
+    "unknown": "No record",
+}
+
+HOW_PHRASES: dict[How, str] = {
+    How.TYPED: "typed",
+    How.SUGGESTION: "accepted suggestion",
+    How.PARTIAL: "partly accepted suggestion",
+    How.PASTE: "pasted",
+    How.MOVE: "moved within the document",
+    How.IMPORT: "imported",
+    How.UNDO: "restored by undo",
+    How.REDO: "restored by redo",
+    How.REPLACE: "find and replace",
+    How.EXTERNAL: "changed on disk",
+    How.REWRITE: "kept rewrite",
+    How.BRAINSTORM: "inserted brainstorm idea",
+}
+
+
+def origin_of(author: Author | None) -> str:
+    """The origin class of text written by `author` (None: no event claims it)."""
+    return "unknown" if author is None else author.kind.value
+
+
+def describe_author(author: Author) -> str:
+    """The author in a reader's words, e.g. 'SmolLM2 (a language model)'."""
+    if author.kind is SourceKind.PERSON:
+        return author.name
+    if author.kind is SourceKind.MODEL:
+        return f"{author.name} (a language model)"
+    return author.name
+
+
+def format_time(at: float) -> str:
+    """A Unix time as a short UTC timestamp for people."""
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of text in code points with the event that wrote it (None: unattributed)."""
+
+    start: int
+    end: int
+    event: EditEvent | None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    @property
+    def author(self) -> Author | None:
+        return self.event.author if self.event else None
+
+    @property
+    def origin(self) -> str:
+        return origin_of(self.author)
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceRecord:
+    """A document to export: its text, attributed spans (code points) and ledger events."""
+
+    title: str
+    text: str
+    spans: list[AttributedSpan]
+    events: list[EditEvent]  # ledger order: the timeline
+    ledger_head: str
+    app_version: str
+    _runs: list[Run] = field(default_factory=list, repr=False, compare=False)
+
+    def runs(self) -> list[Run]:
+        """The whole text as consecutive runs, gaps included as unattributed runs; adjacent
+        spans of one event merged. Raises ValueError on spans that overlap or leave the text."""
+        if self._runs or not self.text:
+            return self._runs
+        spans = sorted(self.spans, key=lambda s: s.start)
+        runs: list[Run] = []
+        position = 0
+        for span in spans:
+            if span.length <= 0:
+                continue
+            if span.start < position:
+                raise ValueError(f"spans overlap at code point {span.start}")
+            if span.end > len(self.text):
+                raise ValueError(f"span {span.start}+{span.length} leaves the text")
+            if span.start > position:
+                runs.append(Run(position, span.start, None))
+            last = runs[-1] if runs else None
+            if last and last.end == span.start and last.event == span.event:
+                runs[-1] = Run(last.start, span.end, span.event)
+            else:
+                runs.append(Run(span.start, span.end, span.event))
+            position = span.end
+        if position < len(self.text):
+            runs.append(Run(position, len(self.text), None))
+        self._runs.extend(runs)
+        return self._runs
+
+    def authors(self) -> list[Author]:
+        """Authors of the text in order of first appearance in it."""
+        return _unique(run.author for run in self.runs() if run.author)
+
+    def all_authors(self) -> list[Author]:
+        """Authors of the text, then any other author in the ledger."""
+        return _unique([*self.authors(), *(e.author for e in self.events)])
+
+    def models(self) -> list[Author]:
+        return [a for a in self.all_authors() if a.kind is SourceKind.MODEL]
+
+    def characters_by_author(self) -> dict[Author | None, int]:
+        counts: dict[Author | None, int] = {}
+        for run in self.runs():
+            counts[run.author] = counts.get(run.author, 0) + run.length
+        return counts
+
+    def characters_by_origin(self, start: int = 0, end: int | None = None) -> dict[str, int]:
+        """Code points per origin within [start, end)."""
+        end = len(self.text) if end is None else end
+        counts: dict[str, int] = {}
+        for run in self.runs():
+            overlap = min(run.end, end) - max(run.start, start)
+            if overlap > 0:
+                counts[run.origin] = counts.get(run.origin, 0) + overlap
+        return counts
+
+    def event_times(self) -> tuple[float, float] | None:
+        """First and last event time, or None without events."""
+        times = [e.at for e in self.events] or [r.event.at for r in self.runs() if r.event]
+        return (min(times), max(times)) if times else None
+
+
+def _unique(authors: Iterable[Author]) -> list[Author]:
+    seen: dict[Author, None] = {}
+    for author in authors:
+        seen.setdefault(author, None)
+    return list(seen)

