@@ -63,4 +63,3 @@ class GraphemeMap:
 
 def grapheme_count(text: str) -> int:
     return len(cluster_starts(text)) - 1
-

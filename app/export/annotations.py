@@ -1,0 +1,333 @@
+"""iA Writer's Markdown Annotations (open format, v0.1; github.com/iainc/Markdown-Annotations).
+
+A file is the text, then a block: a `---` line, a hash annotation
+(`Annotations: start,length SHA-256 <hex>` over the annotated text), one authorship
+annotation per author (`@Name` for people, `&Name` for other sources, then ranges
+`start[,length]` counted in grapheme clusters), and a `...` line at the end of the file.
+
+Draftsmith writes one blank line between text and block, as the spec recommends; the hash
+range then omits that last newline when the text itself has none. Author identifiers
+(`<...>`, part of the spec) carry the source kind for sources other than people, e.g.
+`&SmolLM2 <model sha256=ab12...>`, `&Clipboard <clipboard>`, so a round trip keeps them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import regex
+
+from app.export.graphemes import GraphemeMap
+from app.export.record import ProvenanceRecord
+from memory.events import Author, SourceKind
+
+HASH_KEY = "Annotations"
+_HASH_VALUE = regex.compile(r"^(\d+)(?:,(\d+))?[ \t]+SHA-256[ \t]+([0-9A-Fa-f]{32,64})[ \t]*$")
+_RANGE = regex.compile(r"^(\d+)(?:,(\d+))?$")
+_SPECIAL_IN_NAME = regex.compile(r"([\\:<>,])")
+_IDENTIFIER_MODEL = regex.compile(r"^model(?:[ \t]+sha256=([0-9A-Fa-f]+))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatedAuthor:
+    """One author annotation: who, and which grapheme ranges (start, length) they wrote."""
+
+    sigil: str  # "@" a person, "&" any other source
+    name: str
+    identifier: str = ""  # inside <...>, unescaped; "" when absent
+    session: str = ""
+    ranges: tuple[tuple[int, int], ...] = ()  # grapheme clusters
+    content: str = ""  # anything after the ranges (reserved by the spec)
+
+    @property
+    def kind(self) -> SourceKind:
+        """The source kind: from a Draftsmith identifier, else person for `@`, model for `&`."""
+        if self.sigil == "@":
+            return SourceKind.PERSON
+        ident = self.identifier.strip()
+        if _IDENTIFIER_MODEL.match(ident):
+            return SourceKind.MODEL
+        for kind in SourceKind:
+            if ident == kind.value:
+                return kind
+        return SourceKind.MODEL
+
+    @property
+    def model_sha256(self) -> str:
+        match = _IDENTIFIER_MODEL.match(self.identifier.strip())
+        return (match.group(1) or "").lower() if match else ""
+
+    def as_author(self) -> Author:
+        return Author(self.kind, self.name, self.model_sha256)
+
+
+@dataclass(slots=True)
+class ParsedAnnotations:
+    """A Markdown file read back. `hash_ok` False means the text changed since the block was
+    written (or the hash is missing): the editor must warn and let the writer keep or drop
+    the annotations; ranges are never moved by guesswork."""
+
+    text: str
+    authors: list[AnnotatedAuthor] = field(default_factory=list)
+    has_block: bool = False
+    hash_ok: bool = False
+    hash_range: tuple[int, int] | None = None  # graphemes
+    declared_hash: str = ""
+    other: dict[str, str] = field(default_factory=dict)  # annotations that are not authors
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        """True when there are annotations the writer must confirm before editing."""
+        return self.has_block and (not self.hash_ok or bool(self.problems))
+
+    def author_ranges(self) -> dict[str, list[tuple[int, int]]]:
+        """Author key -> grapheme ranges (authors with one key merged)."""
+        result: dict[str, list[tuple[int, int]]] = {}
+        for author in self.authors:
+            result.setdefault(author.as_author().key, []).extend(author.ranges)
+        return {key: _merge(sorted(ranges)) for key, ranges in result.items()}
+
+    def code_point_ranges(self) -> dict[str, list[tuple[int, int]]]:
+        """Author key -> code point ranges (start, length) in `text`."""
+        graphemes = GraphemeMap(self.text)
+        return {
+            key: [graphemes.span_to_index(s, n) for s, n in ranges if s + n <= graphemes.count]
+            for key, ranges in self.author_ranges().items()
+        }
+
+
+def authorship_annotations(record: ProvenanceRecord) -> list[AnnotatedAuthor]:
+    """The record's authorship as annotations, in order of first appearance in the text."""
+    graphemes = GraphemeMap(record.text)
+    by_author: dict[Author, list[tuple[int, int]]] = {}
+    for run in record.runs():
+        if run.author is None:
+            continue
+        start, length = graphemes.span_to_graphemes(run.start, run.length)
+        if length:
+            by_author.setdefault(run.author, []).append((start, length))
+    return [annotation_for(author, _merge(ranges)) for author, ranges in by_author.items()]
+
+
+def annotation_for(author: Author, ranges: list[tuple[int, int]]) -> AnnotatedAuthor:
+    if author.kind is SourceKind.PERSON:
+        return AnnotatedAuthor("@", author.name, ranges=tuple(ranges))
+    identifier = author.kind.value
+    if author.kind is SourceKind.MODEL and author.model_sha256:
+        identifier = f"model sha256={author.model_sha256}"
+    return AnnotatedAuthor("&", author.name, identifier, ranges=tuple(ranges))
+
+
+def write_annotated_markdown(record: ProvenanceRecord) -> str:
+    """The text followed by an iA Markdown Annotations block for its authorship."""
+    return annotate_text(record.text, authorship_annotations(record))
+
+
+def annotate_text(text: str, authors: list[AnnotatedAuthor]) -> str:
+    count = GraphemeMap(text).count
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    lines = [f"{HASH_KEY}: 0,{count} SHA-256 {digest}"]
+    for author in authors:
+        ranges = " ".join(f"{s},{n}" if n != 1 else f"{s}" for s, n in author.ranges)
+        lines.append(f"{_author_key(author)}: {ranges}".rstrip())
+    separator = "\n" if text.endswith("\n") else "\n\n"
+    # Two trailing spaces, as iA Writer writes them: Markdown viewers keep the lines apart.
+    return text + separator + "---\n" + "".join(line + "  \n" for line in lines) + "...\n"
+
+
+def _author_key(author: AnnotatedAuthor) -> str:
+    key = author.sigil + _SPECIAL_IN_NAME.sub(r"\\\1", author.name)
+    if author.identifier:
+        escaped = author.identifier.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>")
+        key += f" <{escaped.replace(':', chr(92) + ':')}>"
+    if author.session:
+        key += ", " + author.session.replace(":", "\\:")
+    return key
+
+
+def parse_annotated_markdown(content: str) -> ParsedAnnotations:
+    """Split a Markdown file into its text and its annotation block (if it has one)."""
+    lines = content.splitlines(keepends=True)
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    if not end or lines[end - 1].strip(" \t\r\n") != "...":
+        return ParsedAnnotations(text=content)
+    begin = end - 1
+    while begin > 0 and lines[begin - 1].rstrip("\r\n").rstrip(" \t") != "---":
+        begin -= 1
+    if begin == 0:
+        return ParsedAnnotations(text=content)
+    block_start = begin - 1
+    before = "".join(lines[:block_start])
+    annotations = _split_annotations([line.rstrip("\r\n") for line in lines[begin : end - 1]])
+    if annotations is None:  # not a valid block: the whole file is text
+        return ParsedAnnotations(text=content)
+    # The newline ending the last text line belongs to the `---` line that follows it.
+    if before.endswith("\r\n"):
+        full_text = before[:-2]
+    elif before.endswith("\n"):
+        full_text = before[:-1]
+    else:
+        full_text = before
+    return _interpret(full_text, annotations)
+
+
+def _split_annotations(lines: list[str]) -> list[tuple[str, str]] | None:
+    """(key, value) pairs with continuation lines joined; None if a line is not one."""
+    result: list[tuple[str, str]] = []
+    key_indent = 0
+    min_indent: int | None = None
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" \t"))
+        if result and line.strip() == "" or (result and indent >= key_indent + 2):
+            if min_indent is None and line.strip():
+                min_indent = indent
+            cut = min(min_indent if min_indent is not None else indent, len(line))
+            key, value = result[-1]
+            result[-1] = (key, value + "\n" + line[cut:].rstrip(" "))
+            continue
+        colon = _unescaped_colon(line)
+        if colon < 0:
+            return None
+        key = line[:colon].strip(" \t").replace("\\:", ":")
+        result.append((key, line[colon + 1 :].strip(" \t")))
+        key_indent = indent
+        min_indent = None
+    if not result:
+        return None
+    return [(key, value.rstrip("\n")) for key, value in result]
+
+
+def _unescaped_colon(line: str) -> int:
+    escaped = False
+    for i, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ":":
+            return i
+    return -1
+
+
+def _interpret(full_text: str, annotations: list[tuple[str, str]]) -> ParsedAnnotations:
+    parsed = ParsedAnnotations(text=full_text, has_block=True)
+    graphemes = GraphemeMap(full_text)
+    first_key, first_value = annotations[0]
+    hash_match = _HASH_VALUE.match(first_value)
+    rest = annotations
+    annotated_end = graphemes.count
+    if first_key[:1] in "@&" or not hash_match:
+        parsed.problems.append("The annotation block has no hash line (Annotations: ...).")
+    else:
+        rest = annotations[1:]
+        start = int(hash_match.group(1))
+        length = int(hash_match.group(2)) if hash_match.group(2) is not None else 1
+        parsed.hash_range = (start, length)
+        parsed.declared_hash = hash_match.group(3).lower()
+        annotated_end = start + length
+        if annotated_end == graphemes.count - 1 and graphemes.cluster(annotated_end) in (
+            "\n",
+            "\r\n",
+        ):  # the hash range omits the last newline: it is not part of the text
+            parsed.text = full_text[: graphemes.to_index(annotated_end)]
+            graphemes = GraphemeMap(parsed.text)
+        if annotated_end > graphemes.count:
+            parsed.problems.append(
+                f"The hash line covers {annotated_end} characters, the text has only "
+                f"{graphemes.count}."
+            )
+        else:
+            begin, size = graphemes.span_to_index(start, length)
+            digest = hashlib.sha256(parsed.text[begin : begin + size].encode("utf-8"))
+            parsed.hash_ok = digest.hexdigest().startswith(parsed.declared_hash)
+            if not parsed.hash_ok:
+                parsed.problems.append(
+                    "The text does not match the annotation hash: it changed after the "
+                    "authorship was recorded, so the ranges may be misplaced."
+                )
+    for key, value in rest:
+        if key[:1] not in "@&":
+            parsed.other[key] = value
+            continue
+        author = _parse_author(key, value)
+        for s, n in author.ranges:
+            if s + n > annotated_end:
+                parsed.problems.append(f"Range {s},{n} of {key} lies outside the annotated text.")
+                break
+        parsed.authors.append(author)
+    return parsed
+
+
+def _parse_author(key: str, value: str) -> AnnotatedAuthor:
+    sigil, rest = key[0], key[1:].lstrip(" \t")
+    name_chars: list[str] = []
+    identifier = ""
+    session = ""
+    i = 0
+    while i < len(rest):
+        char = rest[i]
+        if char == "\\" and i + 1 < len(rest):
+            name_chars.append(rest[i + 1])
+            i += 2
+            continue
+        if char == "<":
+            identifier, i = _read_identifier(rest, i)
+            session = rest[i:].lstrip(" \t,").strip()
+            break
+        if char == ",":
+            session = rest[i + 1 :].strip()
+            break
+        name_chars.append(char)
+        i += 1
+    ranges: list[tuple[int, int]] = []
+    tokens = value.split()
+    content = ""
+    for n, token in enumerate(tokens):
+        match = _RANGE.match(token)
+        if not match:
+            content = " ".join(tokens[n:])
+            break
+        length = int(match.group(2)) if match.group(2) is not None else 1
+        ranges.append((int(match.group(1)), length))
+    return AnnotatedAuthor(
+        sigil, "".join(name_chars).strip(), identifier, session, tuple(ranges), content
+    )
+
+
+def _read_identifier(text: str, i: int) -> tuple[str, int]:
+    """Read `<...>` from text[i]; escaped or balanced angle brackets belong to it."""
+    depth = 0
+    out: list[str] = []
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            out.append(text[i + 1])
+            i += 2
+            continue
+        if char == "<":
+            depth += 1
+            if depth > 1:
+                out.append(char)
+        elif char == ">":
+            depth -= 1
+            if depth == 0:
+                return "".join(out), i + 1
+            out.append(char)
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out), i
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, length in ranges:
+        if merged and merged[-1][0] + merged[-1][1] == start:
+            merged[-1] = (merged[-1][0], merged[-1][1] + length)
+        else:
+            merged.append((start, length))
+    return merged
