@@ -1,0 +1,250 @@
+"""The in-process llama.cpp backend: load a GGUF model, stream a completion, release it.
+
+`llama_cpp` is imported only inside `LlamaBackend.load`, so importing this module is cheap
+and the window can appear before any heavy import.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.model_files import (
+    ModelFile,
+    ModelFileError,
+    check_model_file,
+    describe,
+    model_display_name,
+)
+
+ProgressCallback = Callable[[float], None]
+
+# Share of the load progress bar spent reading (and hashing) the file before llama.cpp maps it.
+_READ_SHARE = 0.8
+
+
+class ModelLoadError(Exception):
+    """The model could not be loaded; the message is meant for the writer."""
+
+
+class ModelNotLoadedError(RuntimeError):
+    """A generation was asked of a backend that has no model loaded (a bug in the caller)."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The outcome of one completion: its text, its speed, and whether it was cancelled."""
+
+    text: str
+    prompt_tokens: int
+    tokens: int
+    seconds: float
+    first_token_s: float | None
+    tokens_per_s: float
+    finish_reason: str
+    cancelled: bool
+
+
+def default_thread_count() -> int:
+    """Threads for generation: every core up to 8 (more rarely helps small models)."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+class LlamaBackend:
+    """One llama.cpp model in this process, generating one completion at a time."""
+
+    def __init__(self) -> None:
+        self._llm: Any = None
+        self._model_file: ModelFile | None = None
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self.n_ctx = 0
+        self.load_seconds = 0.0
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a model is loaded and ready to generate."""
+        return self._llm is not None
+
+    @property
+    def model_file(self) -> ModelFile | None:
+        """The loaded model file (with its SHA-256), or None."""
+        return self._model_file
+
+    @property
+    def model_name(self) -> str:
+        """A short display name of the loaded model, or an empty string."""
+        return model_display_name(self._model_file.path) if self._model_file else ""
+
+    def load(
+        self,
+        path: Path,
+        n_ctx: int = 2048,
+        n_threads: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ModelFile:
+        """Load the GGUF at `path`, replacing any loaded model; blocking, so run it off the GUI.
+
+        The file is read once first to take its SHA-256 (the model's identity in the
+        authorship record); that read also warms the disk cache llama.cpp maps it from, and
+        is what `progress` reports, as llama-cpp-python's `Llama` offers no load callback.
+        Raises `ModelLoadError` with a plain-language message on any failure.
+        """
+        path = Path(path)
+
+        def report(fraction: float) -> None:
+            if progress is not None:
+                progress(fraction)
+
+        report(0.0)
+        try:
+            check_model_file(path)
+            model_file = describe(path, progress=lambda f: report(f * _READ_SHARE))
+        except ModelFileError as exc:
+            raise ModelLoadError(str(exc)) from None
+        llama_class = _import_llama()
+        threads = n_threads or default_thread_count()
+        with self._lock:
+            self._release()
+            started = time.perf_counter()
+            try:
+                llm = llama_class(
+                    model_path=str(path),
+                    n_ctx=n_ctx,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    verbose=False,
+                )
+            except Exception as exc:  # llama-cpp-python raises ValueError/RuntimeError here
+                raise ModelLoadError(
+                    f"The model file {path.name} could not be loaded; it may be damaged, "
+                    f"incomplete, or made for a newer version of llama.cpp. ({exc})"
+                ) from exc
+            self.load_seconds = time.perf_counter() - started
+            self._llm = llm
+            self._model_file = model_file
+            self.n_ctx = n_ctx
+            self._closing.clear()
+        report(1.0)
+        return model_file
+
+    def generate(
+        self,
+        prompt: str,
+        max_tokens: int = 24,
+        temperature: float = 0.7,
+        stop: Sequence[str] = (),
+        should_stop: Callable[[], bool] | None = None,
+        on_token: Callable[[str], None] | None = None,
+        top_p: float = 0.9,
+        repeat_penalty: float = 1.1,
+        seed: int | None = None,
+    ) -> Generation:
+        """Stream a plain completion of `prompt`, calling `on_token` with each new piece of text.
+
+        `should_stop` is checked between tokens; a stop returns a `Generation` marked
+        cancelled with the text so far (a cancel is not an error). One generation runs at a
+        time: a second caller waits for the first to finish.
+        """
+        with self._lock:
+            llm = self._llm
+            if llm is None:
+                raise ModelNotLoadedError("No model is loaded.")
+
+            def stopping(*_: object) -> bool:
+                return self._closing.is_set() or (should_stop is not None and should_stop())
+
+            started = time.perf_counter()
+            if stopping():
+                return Generation("", 0, 0, 0.0, None, 0.0, "cancelled", True)
+            lengths: list[int] = []
+            stamps: list[float] = []
+
+            def count_token(input_ids: Sequence[int], _logits: object) -> bool:
+                # Called after each sampled token with the ids so far; llama-cpp-python calls
+                # it once more at the end with the same length, hence the de-duplication.
+                if not lengths or lengths[-1] != len(input_ids):
+                    lengths.append(len(input_ids))
+                    stamps.append(time.perf_counter())
+                return stopping()
+
+            pieces: list[str] = []
+            finish_reason = "length"
+            try:
+                stream = llm.create_completion(
+                    prompt,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    top_p=top_p,
+                    repeat_penalty=repeat_penalty,
+                    stop=list(stop) or None,
+                    stream=True,
+                    seed=seed,
+                    stopping_criteria=count_token,
+                )
+                for chunk in stream:
+                    choice = chunk["choices"][0]
+                    piece = choice.get("text") or ""
+                    if piece:
+                        pieces.append(piece)
+                        if on_token is not None:
+                            on_token(piece)
+                    if choice.get("finish_reason"):
+                        finish_reason = choice["finish_reason"]
+            except ValueError as exc:
+                # e.g. "Requested tokens exceed context window": a caller's prompt too long.
+                raise ValueError(f"The prompt does not fit in the model's context: {exc}") from exc
+            ended = time.perf_counter()
+            cancelled = stopping()
+            tokens = len(lengths)
+            prompt_tokens = lengths[0] if lengths else 0
+            first = stamps[0] - started if stamps else None
+            if tokens >= 2:
+                speed = (tokens - 1) / max(stamps[-1] - stamps[0], 1e-9)
+            else:
+                speed = tokens / max(ended - started, 1e-9)
+            return Generation(
+                text="".join(pieces),
+                prompt_tokens=prompt_tokens,
+                tokens=tokens,
+                seconds=ended - started,
+                first_token_s=first,
+                tokens_per_s=speed,
+                finish_reason="cancelled" if cancelled else finish_reason,
+                cancelled=cancelled,
+            )
+
+    def count_tokens(self, text: str) -> int:
+        """How many tokens `text` is for the loaded model."""
+        with self._lock:
+            if self._llm is None:
+                raise ModelNotLoadedError("No model is loaded.")
+            return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def close(self) -> None:
+        """Release the model's memory now; stops a running generation first."""
+        self._closing.set()
+        with self._lock:
+            self._release()
+
+    def _release(self) -> None:
+        llm, self._llm, self._model_file = self._llm, None, None
+        if llm is not None:
+            llm.close()
+
+
+def _import_llama() -> Any:
+    """The `llama_cpp.Llama` class, or a `ModelLoadError` saying the runtime is missing."""
+    try:
+        from llama_cpp import Llama
+    except Exception as exc:  # ImportError, or OSError/RuntimeError from the shared library
+        raise ModelLoadError(
+            "The llama.cpp runtime (the llama-cpp-python package) is not installed or could "
+            f"not start, so no local model can run. ({exc})"
+        ) from exc
+    return Llama

@@ -1,0 +1,175 @@
+"""Continue the writer's sentence: stream a short suggestion, cleaned as it arrives."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.backend import LlamaBackend
+from assistant.prompts import DEFAULT_PROMPT_TOKENS, build_continuation_prompt
+
+# A sentence ends at . ! ? or … (with closing quotes or brackets) followed by whitespace.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "no", "jr", "sr"}
+)
+_NO_SPACE_BEFORE = ".,;:!?)]}”’'\"…%"
+
+
+@dataclass(frozen=True)
+class ContinuationSettings:
+    """How long and how adventurous a continuation is."""
+
+    max_tokens: int = 24
+    temperature: float = 0.7
+    top_p: float = 0.9
+    repeat_penalty: float = 1.1
+    max_prompt_tokens: int = DEFAULT_PROMPT_TOKENS
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested continuation, with the model that wrote it (for the authorship record)."""
+
+    text: str
+    model_name: str
+    model_sha256: str
+    tokens: int
+    tokens_per_s: float
+    cancelled: bool
+    first_token_s: float | None = None
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    """A suggestion fitted to the document, and whether it reached a natural end."""
+
+    text: str
+    complete: bool
+
+
+def clean_suggestion(raw: str, text_before_cursor: str, final: bool = False) -> CleanedText:
+    """Fit raw model output to the document: one line, one sentence, spaced correctly.
+
+    With `final`, a word cut off by the token limit is dropped and trailing space trimmed.
+    """
+    ends_with_space = not text_before_cursor or text_before_cursor[-1].isspace()
+    ends_with_newline = not text_before_cursor or text_before_cursor[-1] == "\n"
+    text = raw
+    if ends_with_newline:
+        text = text.lstrip("\n")
+    elif text.startswith("\n"):
+        return CleanedText("", True)  # the model wants a new paragraph: nothing to offer
+    complete = False
+    newline = text.find("\n")
+    if newline >= 0:
+        text, complete = text[:newline], True
+    if ends_with_space:
+        text = text.lstrip(" \t")
+    elif text[:1].isalnum() and text_before_cursor[-1] in ".!?;:,)":
+        text = " " + text
+    end = _sentence_end(text_before_cursor, text)
+    if end is not None:
+        text, complete = text[:end], True
+    if final and not complete:
+        text = _drop_cut_word(text)
+    if complete or final:
+        text = text.rstrip()
+    if not text.strip():
+        return CleanedText("", complete)
+    return CleanedText(text, complete)
+
+
+def _sentence_end(before: str, text: str) -> int | None:
+    """Index just past the first sentence end in `text`, skipping common abbreviations."""
+    for match in _SENTENCE_END.finditer(text):
+        head = (before[-12:] + text[: match.start()]).rsplit(None, 1)
+        word = head[-1].lower() if head else ""
+        if match.group().startswith(".") and word.lstrip("(\"'“‘") in _ABBREVIATIONS:
+            continue
+        if match.start() == 0 and not before.strip():
+            continue
+        return match.end()
+    return None
+
+
+def _drop_cut_word(text: str) -> str:
+    """Text without its last word, which the token limit may have cut in half."""
+    if not text or text[-1].isspace() or text[-1] in _NO_SPACE_BEFORE or " " not in text:
+        return text
+    return text[: text.rstrip().rfind(" ")]
+
+
+def continue_text(
+    backend: LlamaBackend,
+    text_before_cursor: str,
+    settings: ContinuationSettings | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_partial: Callable[[str], None] | None = None,
+    text_after_cursor: str = "",
+) -> Suggestion:
+    """Suggest how the text before the cursor goes on, streaming cleaned partial text.
+
+    Generation stops at the end of the sentence or line, at `settings.max_tokens`, or when
+    `should_stop` says so (then the suggestion is marked cancelled). No suggestion is made
+    in the middle of a word.
+    """
+    settings = settings or ContinuationSettings()
+    model_file = backend.model_file
+    model_name = backend.model_name
+    sha256 = model_file.sha256 if model_file else ""
+    if _inside_word(text_before_cursor, text_after_cursor):
+        return Suggestion("", model_name, sha256, 0, 0.0, False)
+    budget = settings.max_prompt_tokens
+    if backend.n_ctx:
+        budget = min(budget, backend.n_ctx - settings.max_tokens - 8)
+    prompt = build_continuation_prompt(text_before_cursor, budget)
+    while budget > 64 and backend.count_tokens(prompt.text) > budget:
+        budget //= 2  # text denser than CHARS_PER_TOKEN assumes, e.g. code or CJK
+        prompt = build_continuation_prompt(text_before_cursor, budget)
+
+    raw: list[str] = []
+    shown = ""
+    complete = False
+
+    def on_token(piece: str) -> None:
+        nonlocal shown, complete
+        raw.append(piece)
+        cleaned = clean_suggestion("".join(raw), text_before_cursor)
+        complete = cleaned.complete
+        if cleaned.text and cleaned.text != shown:
+            shown = cleaned.text
+            if on_partial is not None:
+                on_partial(shown)
+
+    def stop_now() -> bool:
+        return complete or (should_stop is not None and should_stop())
+
+    generation = backend.generate(
+        prompt.text,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        repeat_penalty=settings.repeat_penalty,
+        should_stop=stop_now,
+        on_token=on_token,
+        seed=settings.seed,
+    )
+    cancelled = generation.cancelled and not complete
+    final = clean_suggestion("".join(raw), text_before_cursor, final=not cancelled)
+    return Suggestion(
+        text=final.text,
+        model_name=model_name,
+        model_sha256=sha256,
+        tokens=generation.tokens,
+        tokens_per_s=generation.tokens_per_s,
+        cancelled=cancelled,
+        first_token_s=generation.first_token_s,
+    )
+
+
+def _inside_word(before: str, after: str) -> bool:
+    """Whether the cursor sits between two letters or digits of one word."""
+    return bool(before) and bool(after) and before[-1].isalnum() and after[0].isalnum()

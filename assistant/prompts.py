@@ -1,0 +1,67 @@
+"""Prompts that llama.cpp's prefix cache can reuse from one keystroke to the next.
+
+A prompt is a fixed preamble followed by the document from a stable start. The start is a
+paragraph (or line, sentence, word) boundary found after a grid position that moves only
+in steps of a quarter of the budget, so while the writer types, each new prompt extends
+the previous one and only the new characters are evaluated.
+
+Small models such as SmolLM2-135M continue raw text better than they follow a chat
+instruction, so the default preamble is empty and the prompt is the writer's text itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CHARS_PER_TOKEN = 4
+DEFAULT_PROMPT_TOKENS = 1024
+CONTINUATION_PREAMBLE = ""
+# Boundaries to start a window at, best first: paragraph, line, sentence, word.
+_BOUNDARIES = ("\n\n", "\n", ". ", " ")
+
+
+@dataclass(frozen=True)
+class ContinuationPrompt:
+    """The prompt for a continuation and where its window starts in the document."""
+
+    text: str
+    window_start: int
+    trailing_whitespace: str
+
+
+def window_start(text: str, budget_chars: int) -> int:
+    """Where the window over `text` starts so that at most `budget_chars` follow it.
+
+    The start depends only on a grid of step `budget_chars // 4` and on the text near the
+    grid point, which lies well before the end, so typing at the end rarely moves it.
+    """
+    if len(text) <= budget_chars:
+        return 0
+    step = max(budget_chars // 4, 1)
+    grid = -(-(len(text) - budget_chars) // step) * step  # round up to the grid
+    region = text[grid : grid + step]
+    for boundary in _BOUNDARIES:
+        found = region.find(boundary)
+        if found >= 0:
+            return grid + found + len(boundary)
+    return grid
+
+
+def build_continuation_prompt(
+    text_before_cursor: str,
+    max_prompt_tokens: int = DEFAULT_PROMPT_TOKENS,
+    preamble: str = CONTINUATION_PREAMBLE,
+) -> ContinuationPrompt:
+    """The prompt to continue `text_before_cursor`, within about `max_prompt_tokens` tokens.
+
+    Trailing spaces are left out of the prompt (the model's next token carries its own
+    leading space) and reported, so the suggestion can be fitted to the document.
+    """
+    budget_chars = max(max_prompt_tokens * CHARS_PER_TOKEN - len(preamble), CHARS_PER_TOKEN)
+    start = window_start(text_before_cursor, budget_chars)
+    window = text_before_cursor[start:]
+    body = window.rstrip(" \t")
+    trailing = window[len(body) :]
+    return ContinuationPrompt(
+        text=preamble + body, window_start=start, trailing_whitespace=trailing
+    )
