@@ -68,7 +68,7 @@ class ModelService(QObject):
 
     def _load(self, ctx: TaskContext, path: Path | None) -> tuple[Any, Any]:
         from assistant.backend import LlamaBackend
-        from assistant.model_files import ModelFileError, check_model_file, default_model_path, describe
+        from assistant.model_files import ModelFileError, check_model_file, default_model_path
 
         if path is None:
             path = default_model_path()
@@ -78,16 +78,15 @@ class ModelService(QObject):
                     "Run `make setup`, or choose a GGUF file in Assistant > Choose Model File."
                 )
         check_model_file(path)
-        info = describe(path, progress=lambda f: ctx.progress(0.3 * f, "checking"))
         if self._backend is not None:
             self._backend.close()
             self._backend = None
         backend = LlamaBackend()
-        backend.load(
+        info = backend.load(
             path,
             n_ctx=self.n_ctx,
             n_threads=self.n_threads,
-            progress=lambda f: ctx.progress(0.3 + 0.7 * f, "loading"),
+            progress=lambda fraction: ctx.progress(fraction, "loading"),
         )
         return backend, info
 

@@ -66,13 +66,12 @@ class SuggestionController(QObject):
         temperature = float(self.settings["temperature"])
 
         def work(backend: Any, ctx: TaskContext) -> Any:
-            from assistant.continuation import continue_text
+            from assistant.continuation import ContinuationSettings, continue_text
 
             result = continue_text(
                 backend,
                 before,
-                max_tokens=max_tokens,
-                temperature=temperature,
+                ContinuationSettings(max_tokens=max_tokens, temperature=temperature),
                 should_stop=lambda: ctx.cancelled,
                 on_partial=ctx.partial,
             )

@@ -1,0 +1,373 @@
+"""HTML export: the Markdown rendered with every run of text coloured by its origin.
+
+How runs survive rendering: before python-markdown sees the source, a private-use marker
+character (one per run, U+F0000 onwards) is inserted where each run starts. Markers are
+moved forward off positions where they would change the Markdown's meaning (block prefixes
+such as `# ` or `- `, between two syntax characters such as `**`, inside entities, HTML
+tags, footnote labels, trailing spaces that make a line break). After rendering, markers in
+text become span boundaries; markers that ended up in tags or attributes (a link's URL)
+only move the current run. Spans are closed before every tag and reopened after it, so
+they never cross an element boundary and the HTML stays well-formed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from bisect import bisect_right
+from collections.abc import Callable
+from typing import Any
+
+import markdown
+import regex
+
+from app.export.manifest import Manifest
+from app.export.record import (
+    HOW_PHRASES,
+    ORIGIN_NAMES,
+    ORIGINS,
+    ProvenanceRecord,
+    Run,
+    describe_author,
+    format_time,
+)
+
+# Colours chosen to stay readable as backgrounds under black text and apart for
+# colour-blind readers; the underline repeats the origin without colour (dotted/solid).
+ORIGIN_STYLE: dict[str, tuple[str, str]] = {  # origin -> (background, underline)
+    "person": ("#ffffff", "transparent"),
+    "model": ("#ffd9a8", "#c25e00"),
+    "clipboard": ("#cdeccd", "#2e7d32"),
+    "import": ("#dcdcf5", "#4a4aa8"),
+    "external": ("#f7c9d4", "#a1264a"),
+    "unknown": ("#eeeeee", "#777777"),
+}
+
+_PLANE_15 = 0xF0000
+_MARKER_CAPACITY = 2 * 65534
+_MARKER_CHARS = "[\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+_MARKER = regex.compile(_MARKER_CHARS)
+_TOKENS = regex.compile(r"(<!--.*?-->|<[^>]*>)|([^<]+)", regex.DOTALL)
+_RAW_TEXT_TAGS = ("script", "style", "textarea", "title")
+
+_PUNCT = frozenset("*_`~[]()!<>&\\{}^|#")
+_BLOCK_PREFIX = regex.compile(
+    r"[ \t]*(?:\[\^?[^\]\n]*\]:[ \t]*)?(?:(?:[>#*+\-=|`~:]+|\d+[.)])[ \t]*)*"
+)
+_UNSAFE_SPANS = regex.compile(
+    r"&#?[A-Za-z0-9]+;"  # entity
+    r"|<[A-Za-z/!?][^<>\n]*>"  # inline HTML tag or autolink
+    r"|\[\^[^\]\n]*\]"  # footnote reference
+    r"|\]\[[^\]\n]*\]"  # reference link label
+)
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+
+
+def _marker(index: int) -> str:
+    return chr(_PLANE_15 + index) if index < 65534 else chr(0x100000 + index - 65534)
+
+
+def _marker_index(char: str) -> int:
+    code = ord(char)
+    return code - _PLANE_15 if code < 0x100000 else code - 0x100000 + 65534
+
+
+class _SafePositions:
+    """Where a marker can go without changing what the Markdown means."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in regex.finditer("\n", text)]
+        self.spans = [(m.start(), m.end()) for m in _UNSAFE_SPANS.finditer(text)]
+        self.span_starts = [s for s, _ in self.spans]
+        self._lines: dict[int, tuple[int, int, int, bool]] = {}
+
+    def _line(self, k: int) -> tuple[int, int, int, bool]:
+        """(end, prefix end, trailing-space start, whole line is syntax or blank)."""
+        cached = self._lines.get(k)
+        if cached is None:
+            start = self.line_starts[k]
+            end = self.line_starts[k + 1] - 1 if k + 1 < len(self.line_starts) else len(self.text)
+            match = _BLOCK_PREFIX.match(self.text, start, end)
+            prefix_end = match.end() if match else start
+            body = self.text[prefix_end:end]
+            stripped = body.rstrip(" \t\r")
+            trailing = prefix_end + len(stripped)
+            cached = (end, prefix_end, trailing, not stripped.strip())
+            self._lines[k] = cached
+        return cached
+
+    def next_safe(self, p: int) -> int:
+        text = self.text
+        while p < len(text):
+            k = bisect_right(self.line_starts, p) - 1
+            end, prefix_end, trailing, blank = self._line(k)
+            if blank:
+                p = end + 1
+                continue
+            if p < prefix_end:
+                p = prefix_end
+                continue
+            if p >= trailing and trailing < end:
+                p = end + 1
+                continue
+            i = bisect_right(self.span_starts, p) - 1
+            if i >= 0 and self.spans[i][0] < p < self.spans[i][1]:
+                p = self.spans[i][1]
+                continue
+            if p > 0 and text[p - 1] in _PUNCT and text[p] in _PUNCT:
+                p += 1
+                continue
+            return p
+        return len(text)
+
+
+def _escape_foreign_markers(text: str) -> str:
+    return _MARKER.sub(lambda m: f"&#x{ord(m.group()):X};", text)
+
+
+def render_markdown(text: str) -> str:
+    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html").convert(text)
+
+
+def render_runs(
+    text: str,
+    runs: list[Run],
+    span_attributes: Callable[[Run], str],
+) -> str:
+    """The Markdown rendered to HTML, each run's visible text in `<span {attributes}>`."""
+    if not runs:
+        return render_markdown(_escape_foreign_markers(text))
+    if len(runs) > _MARKER_CAPACITY:
+        raise ValueError(f"too many runs to mark ({len(runs)})")
+    source = _escape_foreign_markers(text)
+    if source != text:  # rare: re-derive runs over the escaped text
+        runs, text = _runs_over_escaped(text, runs), source
+    rendered = render_markdown(_marked_source(text, runs))
+    opening = [f"<span {span_attributes(run)}>" for run in runs]
+    out: list[str] = []
+    current = 0
+    raw_text_tag: str | None = None
+    for match in _TOKENS.finditer(rendered):
+        tag, chunk = match.group(1), match.group(2)
+        if tag is not None:
+            found = _MARKER.findall(tag)
+            if found:
+                current = _marker_index(found[-1])
+                tag = _MARKER.sub("", tag)
+            name = regex.match(r"</?([A-Za-z0-9]+)", tag)
+            if name and name.group(1).lower() in _RAW_TEXT_TAGS:
+                raw_text_tag = None if tag.startswith("</") else name.group(1).lower()
+            out.append(tag)
+            continue
+        if raw_text_tag:
+            out.append(_MARKER.sub("", chunk))
+            continue
+        parts = _MARKER.split(chunk)
+        boundaries = _MARKER.findall(chunk)
+        for n, part in enumerate(parts):
+            if n:
+                current = _marker_index(boundaries[n - 1])
+            if not part:
+                continue
+            if part.isspace():
+                out.append(part)
+            else:
+                out.append(opening[current] + part + "</span>")
+    return "".join(out)
+
+
+def _marked_source(text: str, runs: list[Run]) -> str:
+    """The Markdown source with a marker where each run starts (moved to a safe place)."""
+    safe = _SafePositions(text)
+    placed: list[tuple[int, int]] = []
+    for index, run in enumerate(runs):
+        position = 0 if index == 0 else safe.next_safe(run.start)
+        while placed and placed[-1][0] >= position:
+            placed.pop()
+        if position < len(text):
+            placed.append((position, index))
+    pieces: list[str] = []
+    last = 0
+    for position, index in placed:
+        pieces.append(text[last:position])
+        pieces.append(_marker(index))
+        last = position
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _runs_over_escaped(text: str, runs: list[Run]) -> list[Run]:
+    """Runs moved onto the text where marker-like characters became `&#x...;`."""
+    shift = [0] * (len(text) + 1)
+    extra = 0
+    for i, char in enumerate(text):
+        shift[i] = extra
+        if _MARKER.match(char):
+            extra += len(f"&#x{ord(char):X};") - 1
+    shift[len(text)] = extra
+    return [Run(r.start + shift[r.start], r.end + shift[r.end], r.event) for r in runs]
+
+
+def run_title(run: Run) -> str:
+    """Who, how and when, for a tooltip."""
+    if run.event is None:
+        return "No record of who wrote this"
+    event = run.event
+    return (
+        f"{describe_author(event.author)} · {HOW_PHRASES.get(event.how, event.how.value)} · "
+        f"{format_time(event.at)}"
+    )
+
+
+def run_attributes(run: Run, inline_style: bool = False) -> str:
+    attributes = f'class="o-{run.origin}" title="{html.escape(run_title(run))}"'
+    if inline_style:
+        background, _line = ORIGIN_STYLE[run.origin]
+        attributes += f' style="background-color:{background}"'
+    return attributes
+
+
+def render_body(record: ProvenanceRecord, inline_style: bool = False) -> str:
+    """The record's text rendered, runs wrapped in origin spans."""
+    return render_runs(record.text, record.runs(), lambda run: run_attributes(run, inline_style))
+
+
+def origin_css() -> str:
+    rules = []
+    for origin, (background, line) in ORIGIN_STYLE.items():
+        decoration = "dotted" if origin in ("unknown", "external") else "solid"
+        rules.append(
+            f".o-{origin}{{background:{background};"
+            f"box-shadow:inset 0 -2px 0 {line};border-bottom:0 {decoration}}}"
+        )
+        rules.append(f".legend .o-{origin}.swatch{{border:1px solid {line}}}")
+    return "\n".join(rules)
+
+
+BASE_CSS = """
+body{font-family:"DejaVu Serif","Noto Serif",Georgia,serif;max-width:46rem;margin:2rem auto;
+padding:0 1.5rem;line-height:1.6;color:#1a1a1a;background:#fff}
+.ds-summary{font-family:"DejaVu Sans","Noto Sans",Helvetica,Arial,sans-serif;font-size:.9rem;
+border:1px solid #ccc;border-radius:6px;padding:1rem 1.2rem;margin-bottom:2rem;background:#fafafa}
+.ds-summary h1{font-size:1.4rem;margin:0 0 .4rem}
+.ds-summary table{border-collapse:collapse;margin:.5rem 0}
+.ds-summary td,.ds-summary th{padding:.15rem .6rem .15rem 0;text-align:left;vertical-align:top}
+.ds-summary td.num{text-align:right;font-variant-numeric:tabular-nums}
+.swatch{display:inline-block;width:1.6em;height:1em;vertical-align:middle;border-radius:2px}
+.sharebar{display:flex;height:14px;border:1px solid #999;border-radius:3px;overflow:hidden;
+margin:.4rem 0 .6rem}
+.sharebar span{display:block;height:100%}
+code.hash{font-size:.78rem;word-break:break-all}
+article pre{background:#f4f4f4;padding:.6rem;overflow-x:auto}
+footer.ds-verify{font-family:"DejaVu Sans",sans-serif;font-size:.8rem;color:#555;
+border-top:1px solid #ccc;margin-top:2rem;padding-top:.6rem}
+"""
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "0%"
+
+
+def summary_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
+    """Shares by origin, the models used with their file hashes, and the writing time."""
+    counts = record.characters_by_origin()
+    total = len(record.text)
+    bar = "".join(
+        f'<span class="o-{o}" style="width:{100 * counts[o] / total:.3f}%;'
+        f'background:{ORIGIN_STYLE[o][1] if o != "person" else "#5b7fa6"}" '
+        f'title="{ORIGIN_NAMES[o]}: {_percent(counts[o], total)}"></span>'
+        for o in ORIGINS
+        if counts.get(o) and total
+    )
+    rows = "".join(
+        f'<tr><td><span class="swatch o-{o}"></span></td><td>{ORIGIN_NAMES[o]}</td>'
+        f'<td class="num">{counts.get(o, 0):,}</td>'
+        f'<td class="num">{_percent(counts.get(o, 0), total)}</td></tr>'
+        for o in ORIGINS
+        if counts.get(o) or o in ("person", "model")
+    )
+    models = "".join(
+        f"<li>{html.escape(m.name)}<br><code class='hash'>SHA-256 "
+        f"{html.escape(m.model_sha256 or 'unknown')}</code></li>"
+        for m in record.models()
+    )
+    times = record.event_times()
+    when = ""
+    if times:
+        when = (
+            f"<p>Written from {format_time(times[0])} to {format_time(times[1])} "
+            f"({_duration(times[1] - times[0])}, {len(record.events):,} recorded edits).</p>"
+        )
+    signer = ""
+    if manifest and manifest.get("signer"):
+        signer = (
+            f"<p>Signed by key <code>{html.escape(manifest['signer']['fingerprint'])}</code>; "
+            f"text SHA-256 <code class='hash'>{manifest['text']['sha256']}</code></p>"
+        )
+    return (
+        '<header class="ds-summary">'
+        f"<h1>{html.escape(record.title or 'Untitled')}</h1>"
+        f"<p>{total:,} characters. Each part of the text is coloured by where it came from.</p>"
+        f'<div class="sharebar">{bar}</div>'
+        f'<table class="legend"><tr><th></th><th>Origin</th><th>Characters</th><th>Share</th>'
+        f"</tr>{rows}</table>"
+        + (f"<p><b>Models used</b></p><ul>{models}</ul>" if models else "<p>No models used.</p>")
+        + when
+        + signer
+        + "</header>"
+    )
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min"
+    return f"{hours // 24} days {hours % 24} h"
+
+
+def script_json(element_id: str, value: Any) -> str:
+    """A JSON value in a script element that no text can close early."""
+    payload = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" id="{element_id}">{payload}</script>'
+
+
+def page(title: str, body: str, extra_css: str = "") -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title or 'Untitled')}</title>\n"
+        f"<style>{BASE_CSS}{origin_css()}{extra_css}</style>\n</head>\n<body>\n{body}\n"
+        "</body>\n</html>\n"
+    )
+
+
+def write_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
+    """The document as a standalone HTML page with its summary, legend and manifest."""
+    article = render_body(record)
+    footer = (
+        '<footer class="ds-verify">Exported by Draftsmith '
+        f"{html.escape(record.app_version)}. This page carries a signed account of its text "
+        "(the <code>draftsmith-manifest</code> element); <code>draftsmith verify FILE</code> "
+        "checks that text and account still match.</footer>"
+    )
+    body = (
+        summary_html(record, manifest)
+        + f'\n<article id="draftsmith-text">\n{article}\n</article>\n'
+    )
+    body += footer
+    if manifest is not None:
+        body += "\n" + script_json("draftsmith-manifest", manifest)
+    body += "\n" + script_json("draftsmith-source", record.text)
+    return page(record.title, body)
+
+
+def printable_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
+    """The same document for Qt's rich text engine (PDF): inline colours, no scripts."""
+    article = render_body(record, inline_style=True)
+    return page(record.title, summary_html(record, manifest) + article)
