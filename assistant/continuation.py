@@ -50,10 +50,13 @@ class CleanedText:
     complete: bool
 
 
-def clean_suggestion(raw: str, text_before_cursor: str, final: bool = False) -> CleanedText:
+def clean_suggestion(
+    raw: str, text_before_cursor: str, final: bool = False, cut: bool = False
+) -> CleanedText:
     """Fit raw model output to the document: one line, one sentence, spaced correctly.
 
-    With `final`, a word cut off by the token limit is dropped and trailing space trimmed.
+    `final` trims trailing space; `cut` (the token limit ended the output) also drops the
+    last word, which may be only part of one.
     """
     ends_with_space = not text_before_cursor or text_before_cursor[-1].isspace()
     ends_with_newline = not text_before_cursor or text_before_cursor[-1] == "\n"
@@ -73,7 +76,7 @@ def clean_suggestion(raw: str, text_before_cursor: str, final: bool = False) -> 
     end = _sentence_end(text_before_cursor, text)
     if end is not None:
         text, complete = text[:end], True
-    if final and not complete:
+    if cut and not complete:
         text = _drop_cut_word(text)
     if complete or final:
         text = text.rstrip()
@@ -158,7 +161,12 @@ def continue_text(
         seed=settings.seed,
     )
     cancelled = generation.cancelled and not complete
-    final = clean_suggestion("".join(raw), text_before_cursor, final=not cancelled)
+    final = clean_suggestion(
+        "".join(raw),
+        text_before_cursor,
+        final=not cancelled,
+        cut=generation.finish_reason == "length",
+    )
     return Suggestion(
         text=final.text,
         model_name=model_name,

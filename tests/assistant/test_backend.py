@@ -1,0 +1,130 @@
+"""Loading the real model, streaming, cancelling and closing."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.backend import LlamaBackend, ModelLoadError, ModelNotLoadedError
+
+pytestmark = pytest.mark.model
+PROMPT = "The old lighthouse keeper climbed the stairs every night. He"
+
+
+def test_load_reports_progress_and_identity(default_model: Path) -> None:
+    fractions: list[float] = []
+    fresh = LlamaBackend()
+    try:
+        model_file = fresh.load(default_model, n_ctx=512, n_threads=2, progress=fractions.append)
+        assert fresh.loaded
+        assert fractions[0] == 0.0 and fractions[-1] == 1.0
+        assert len(model_file.sha256) == 64
+        assert fresh.model_name == "SmolLM2-135M-Instruct.Q4_1"
+    finally:
+        fresh.close()
+    assert not fresh.loaded
+
+
+def test_generate_streams_tokens(backend: LlamaBackend) -> None:
+    pieces: list[str] = []
+    result = backend.generate(PROMPT, max_tokens=12, on_token=pieces.append, seed=3)
+    assert len(pieces) >= 2
+    assert "".join(pieces) == result.text
+    assert result.text.strip()
+    assert result.tokens == 12 and result.finish_reason == "length"
+    assert not result.cancelled
+    assert result.tokens_per_s > 5
+    assert result.prompt_tokens > 5
+    assert result.first_token_s is not None and result.first_token_s < result.seconds
+
+
+def test_should_stop_cancels_between_tokens(backend: LlamaBackend) -> None:
+    pieces: list[str] = []
+    result = backend.generate(
+        "Once upon a time",
+        max_tokens=64,
+        on_token=pieces.append,
+        should_stop=lambda: len(pieces) >= 3,
+    )
+    assert result.cancelled and result.finish_reason == "cancelled"
+    assert len(pieces) == 3
+    assert result.text == "".join(pieces)
+    assert result.tokens < 64
+
+
+def test_cancel_before_start_generates_nothing(backend: LlamaBackend) -> None:
+    result = backend.generate(PROMPT, should_stop=lambda: True)
+    assert result.cancelled and result.text == "" and result.tokens == 0
+
+
+def test_extending_the_prompt_reuses_the_cache(backend: LlamaBackend) -> None:
+    document = "Chapter one.\n\n" + "The harbour was quiet in the early morning light. " * 20
+    backend.generate("Something else entirely.", max_tokens=1)
+    cold = backend.generate(document, max_tokens=1)
+    warm = backend.generate(document + "The", max_tokens=1)
+    assert cold.first_token_s is not None and warm.first_token_s is not None
+    assert warm.first_token_s < cold.first_token_s / 3
+
+
+def test_generations_take_turns(backend: LlamaBackend) -> None:
+    results: list[str] = []
+
+    def run() -> None:
+        results.append(backend.generate(PROMPT, max_tokens=4).text)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 3
+
+
+def test_corrupt_gguf_is_a_load_error(default_model: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(default_model.read_bytes()[:1024])
+    with pytest.raises(ModelLoadError, match="could not be loaded"):
+        LlamaBackend().load(broken)
+
+
+def test_garbage_after_magic_is_a_load_error(tmp_path: Path) -> None:
+    broken = tmp_path / "garbage.gguf"
+    broken.write_bytes(b"GGUF" + bytes(range(256)) * 16)
+    with pytest.raises(ModelLoadError):
+        LlamaBackend().load(broken)
+
+
+def test_missing_file_is_a_load_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        LlamaBackend().load(tmp_path / "nope.gguf")
+
+
+def test_generate_without_a_model_is_a_bug() -> None:
+    with pytest.raises(ModelNotLoadedError):
+        LlamaBackend().generate(PROMPT)
+
+
+def test_missing_runtime_is_a_load_error(
+    default_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)
+    with pytest.raises(ModelLoadError, match="llama-cpp-python"):
+        LlamaBackend().load(default_model)
+
+
+def test_importing_assistant_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assistant.backend, assistant.continuation, assistant.prompts, "
+        "assistant.model_files, memory.embedder; "
+        "heavy = [m for m in ('llama_cpp', 'sentence_transformers', 'torch', 'PySide6') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
