@@ -59,6 +59,7 @@ _UNSAFE_SPANS = regex.compile(
     r"|<[A-Za-z/!?][^<>\n]*>"  # inline HTML tag or autolink
     r"|\[\^[^\]\n]*\]"  # footnote reference
     r"|\]\[[^\]\n]*\]"  # reference link label
+    r"|\]\((?:[^()\n]|\([^()\n]*\))*\)"  # inline link or image destination and title
 )
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
@@ -183,7 +184,7 @@ def _marked_source(text: str, runs: list[Run]) -> str:
     safe = _SafePositions(text)
     placed: list[tuple[int, int]] = []
     for index, run in enumerate(runs):
-        position = 0 if index == 0 else safe.next_safe(run.start)
+        position = safe.next_safe(run.start)
         while placed and placed[-1][0] >= position:
             placed.pop()
         if position < len(text):
@@ -288,17 +289,26 @@ def summary_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
         for o in ORIGINS
         if counts.get(o) or o in ("person", "model")
     )
+    model_list = [(m.name, m.model_sha256) for m in record.models()]
+    if manifest is not None:
+        model_list = [(m["name"], m["sha256"]) for m in manifest["models"]]
     models = "".join(
-        f"<li>{html.escape(m.name)}<br><code class='hash'>SHA-256 "
-        f"{html.escape(m.model_sha256 or 'unknown')}</code></li>"
-        for m in record.models()
+        f"<li>{html.escape(name)}<br><code class='hash'>SHA-256 "
+        f"{html.escape(sha or 'unknown')}</code></li>"
+        for name, sha in model_list
     )
     times = record.event_times()
+    event_count = len(record.events)
+    if manifest is not None:  # what the signed account says, so a check can re-render it
+        timeline = manifest["timeline"]
+        first, last = timeline["first_event_at"], timeline["last_event_at"]
+        times = (first, last) if first is not None else None
+        event_count = timeline["event_count"]
     when = ""
     if times:
         when = (
             f"<p>Written from {format_time(times[0])} to {format_time(times[1])} "
-            f"({_duration(times[1] - times[0])}, {len(record.events):,} recorded edits).</p>"
+            f"({_duration(times[1] - times[0])}, {event_count:,} recorded edits).</p>"
         )
     signer = ""
     if manifest and manifest.get("signer"):

@@ -159,9 +159,9 @@ def record_from_manifest(manifest: Manifest, text: str) -> ProvenanceRecord:
     )
 
 
-def check_manifest(manifest: Manifest, text: str) -> VerifyResult:
+def check_manifest(manifest: Manifest, text: str | None) -> VerifyResult:
     """Check the signature, then that `text` is the text the manifest describes and that its
-    authorship ranges agree with one another and with the text."""
+    authorship ranges agree with one another and with the text (None: text not at hand)."""
     result = VerifyResult(ok=False, manifest=manifest)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         result.problems.append("This is not a Draftsmith manifest.")
@@ -181,6 +181,9 @@ def check_manifest(manifest: Manifest, text: str) -> VerifyResult:
                 "The signature does not match the manifest: it was changed after signing, "
                 "or signed by another key."
             )
+    if text is None:
+        result.problems.append("The text this manifest describes was not found.")
+        return result
     declared = manifest.get("text", {})
     if declared.get("sha256") != text_sha256(text):
         result.problems.append(
@@ -190,7 +193,8 @@ def check_manifest(manifest: Manifest, text: str) -> VerifyResult:
     else:
         result.checked.append("text SHA-256")
     try:
-        _check_authorship(manifest, text, result)
+        if not result.problems:
+            _check_authorship(manifest, text, result)
     except (KeyError, TypeError, ValueError) as error:
         result.problems.append(f"The authorship record is malformed ({error}).")
     result.ok = not result.problems

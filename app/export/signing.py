@@ -46,8 +46,13 @@ class SigningKey:
 
 def load_or_create_key(data_dir: Path) -> SigningKey:
     """The writer's key from `data_dir/keys/`, created there (mode 0600) the first time."""
-    keys = data_dir / "keys"
+    return load_or_create_key_in(data_dir / "keys")
+
+
+def load_or_create_key_in(keys: Path) -> SigningKey:
+    """The writer's key from the folder `keys` itself (e.g. `app.paths.keys_dir()`)."""
     keys.mkdir(parents=True, exist_ok=True)
+    os.chmod(keys, 0o700)
     path = keys / KEY_FILE
     if path.exists():
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
