@@ -128,3 +128,25 @@ def test_importing_assistant_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_close_stops_a_running_generation(default_model: Path) -> None:
+    fresh = LlamaBackend()
+    fresh.load(default_model, n_ctx=512, n_threads=2)
+    started = threading.Event()
+    results = []
+
+    def on_token(_piece: str) -> None:
+        started.set()
+
+    worker = threading.Thread(
+        target=lambda: results.append(
+            fresh.generate("Once upon a time", max_tokens=400, on_token=on_token)
+        )
+    )
+    worker.start()
+    assert started.wait(timeout=10)
+    fresh.close()
+    worker.join(timeout=10)
+    assert results and results[0].cancelled
+    assert not fresh.loaded
