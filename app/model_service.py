@@ -91,10 +91,13 @@ class ModelService(QObject):
         return backend, info
 
     def _loaded(self, result: tuple[Any, Any]) -> None:
+        from assistant.model_files import model_display_name
+
         self._backend, self.model_file = result
         info = self.model_file
-        self.author = Author(SourceKind.MODEL, info.name, info.sha256)
-        self._set_state(ModelState.READY, info.name)
+        name = model_display_name(info.path)
+        self.author = Author(SourceKind.MODEL, name, info.sha256)
+        self._set_state(ModelState.READY, name)
 
     def _load_failed(self, exc: BaseException, details: str) -> None:
         message = str(exc) or exc.__class__.__name__

@@ -84,12 +84,14 @@ class DraftEditor(QPlainTextEdit):
         self._pause.timeout.connect(self._pause_elapsed)
         self.setFont(writing_font(font_size))
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTabChangesFocus(False)
         self.setMouseTracking(True)
         self.setCenterOnScroll(False)
         self.document().setDocumentMargin(12)
         self.textChanged.connect(self._text_changed)
         self.cursorPositionChanged.connect(self._cursor_moved)
+        self.document().setModified(False)  # setting the margin marks a new document modified
 
     # --- intents -------------------------------------------------------------
     @contextlib.contextmanager
@@ -279,8 +281,8 @@ class DraftEditor(QPlainTextEdit):
 
     # --- layout and painting -------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        self._centre_column()  # margins first, so the relayout below wraps at the new width
         super().resizeEvent(event)
-        self._centre_column()
 
     def set_max_text_width(self, pixels: int) -> None:
         self.max_text_width = pixels
@@ -292,7 +294,8 @@ class DraftEditor(QPlainTextEdit):
             side = 0
         else:
             side = (width - self.max_text_width) // 2
-        self.setViewportMargins(side, 8, side, 8)
+        if self.viewportMargins().left() != side:
+            self.setViewportMargins(side, 8, side, 8)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)

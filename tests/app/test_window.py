@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -114,3 +115,12 @@ def test_cli_version() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("draftsmith ")
+
+
+def test_a_fresh_window_has_nothing_to_save(writing_room, tmp_path: Path) -> None:
+    assert not writing_room.session.modified
+    path = tmp_path / "story.md"
+    path.write_text("Once upon a time\n", encoding="utf-8")
+    writing_room.window.ask_save_changes = lambda _name: pytest.fail("asked to save nothing")
+    assert writing_room.session.open_path(path)
+    assert writing_room.window.windowTitle() == "story.md[*] — Draftsmith"
