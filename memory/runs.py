@@ -1,0 +1,242 @@
+"""Authored text: a string plus runs of consecutive characters inserted by one event.
+
+Runs, not arrays: a million-character book costs memory in proportion to its edits.
+The runs live in blocks of up to `_BLOCK_MAX` runs with cached block lengths, so an
+edit touches one or two blocks (plus a C-speed scan of the block totals), not every
+run. Offsets are code points; convert UTF-16/grapheme offsets with `positions`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
+
+_BLOCK_MAX = 128  # a block that grows past this is split in halves
+_BLOCK_MIN = 32  # a block that shrinks below this is merged with its neighbour
+
+Segment = tuple[int, int]  # (length, event seq)
+Run = tuple[int, int, int]  # (start, length, event seq)
+
+
+def normalize_segments(segments: Iterable[Segment]) -> list[Segment]:
+    """Drop empty pieces and merge neighbours from the same event."""
+    out: list[Segment] = []
+    for length, event in segments:
+        if length < 0:
+            raise ValueError(f"segment length {length} is negative")
+        if length == 0:
+            continue
+        if out and out[-1][1] == event:
+            out[-1] = (out[-1][0] + length, event)
+        else:
+            out.append((length, event))
+    return out
+
+
+class AuthoredText:
+    """A document's text and, for every character, the event that inserted it."""
+
+    __slots__ = ("_text", "_lens", "_events", "_totals")
+
+    def __init__(self, text: str = "", event: int | None = None) -> None:
+        if text and event is None:
+            raise ValueError("non-empty initial text needs the event that wrote it")
+        self._text = ""
+        self._lens: list[list[int]] = []
+        self._events: list[list[int]] = []
+        self._totals: list[int] = []
+        if text:
+            assert event is not None
+            self.replace(0, 0, text, [(len(text), event)])
+
+    @classmethod
+    def from_runs(cls, text: str, runs: Iterable[Segment]) -> AuthoredText:
+        """Rebuild from a text and its (length, event) runs in order (e.g. a snapshot)."""
+        out = cls()
+        pieces = normalize_segments(runs)
+        if sum(length for length, _ in pieces) != len(text):
+            raise ValueError("runs do not cover the text exactly")
+        out._text = text
+        for i in range(0, len(pieces), _BLOCK_MAX // 2):
+            chunk = pieces[i : i + _BLOCK_MAX // 2]
+            out._lens.append([length for length, _ in chunk])
+            out._events.append([event for _, event in chunk])
+            out._totals.append(sum(out._lens[-1]))
+        return out
+
+    @property
+    def text(self) -> str:
+        """The current text."""
+        return self._text
+
+    def __len__(self) -> int:
+        return len(self._text)
+
+    def __repr__(self) -> str:
+        return f"AuthoredText({len(self._text)} chars, {self.run_count()} runs)"
+
+    def run_count(self) -> int:
+        """How many runs (maximal stretches from one event) the text has."""
+        return sum(len(block) for block in self._lens)
+
+    def replace(self, start: int, removed: int, inserted: str, segments: Sequence[Segment]) -> None:
+        """Replace `removed` characters at `start` by `inserted`, written by `segments`."""
+        n = len(self._text)
+        if start < 0 or removed < 0 or start + removed > n:
+            raise ValueError(f"replace({start}, {removed}) outside a text of {n} characters")
+        pieces = normalize_segments(segments)
+        if sum(length for length, _ in pieces) != len(inserted):
+            raise ValueError("segments must cover the inserted text exactly")
+        if removed == 0 and not inserted:
+            return
+        text = self._text
+        self._text = "".join((text[:start], inserted, text[start + removed :]))
+        self._edit_runs(start, removed, pieces)
+
+    def _edit_runs(self, start: int, removed: int, pieces: list[Segment]) -> None:
+        end = start + removed
+        if not self._totals:
+            self._rebuild_blocks(0, 0, [p[0] for p in pieces], [p[1] for p in pieces])
+            return
+        cum = list(accumulate(self._totals))
+        first = bisect_left(cum, start)
+        last = bisect_left(cum, end)
+        base_first = cum[first] - self._totals[first]
+        lens = self._lens[first]
+        events = self._events[first]
+        local_start = start - base_first
+        if last == first:
+            local_end = end - base_first
+        else:
+            local_end = self._totals[first] + end - (cum[last] - self._totals[last])
+            lens = lens + self._lens[last]
+            events = events + self._events[last]
+        local_cum = list(accumulate(lens))
+        i = bisect_right(local_cum, local_start)  # run holding local_start (or len)
+        j = bisect_right(local_cum, local_end)  # run holding local_end (or len)
+        new_lens = lens[:i]
+        new_events = events[:i]
+        if i < len(lens) and local_start > local_cum[i] - lens[i]:
+            new_lens.append(local_start - (local_cum[i] - lens[i]))
+            new_events.append(events[i])
+        tail: list[Segment] = list(pieces)
+        if j < len(lens):
+            tail.append((local_cum[j] - local_end, events[j]))
+            tail.append((0, -1))  # marker: the rest of the block follows unchanged
+        for length, event in tail:
+            if event == -1 and length == 0:
+                break
+            if length == 0:
+                continue
+            if new_events and new_events[-1] == event:
+                new_lens[-1] += length
+            else:
+                new_lens.append(length)
+                new_events.append(event)
+        if j + 1 < len(lens):
+            rest_lens = lens[j + 1 :]
+            rest_events = events[j + 1 :]
+            if new_events and new_events[-1] == rest_events[0]:
+                new_lens[-1] += rest_lens.pop(0)
+                rest_events.pop(0)
+            new_lens += rest_lens
+            new_events += rest_events
+        self._rebuild_blocks(first, last + 1, new_lens, new_events)
+
+    def _rebuild_blocks(self, lo: int, hi: int, lens: list[int], events: list[int]) -> None:
+        """Replace blocks [lo, hi) by runs `lens`/`events`, merging with neighbours."""
+        if len(lens) < _BLOCK_MIN and lo > 0:
+            lo -= 1
+            lens, events = _join(self._lens[lo], self._events[lo], lens, events)
+        if len(lens) < _BLOCK_MIN and hi < len(self._totals):
+            lens, events = _join(lens, events, self._lens[hi], self._events[hi])
+            hi += 1
+        # Keep the global invariant: no two neighbouring runs share an event.
+        if lo > 0 and events and self._events[lo - 1][-1] == events[0]:
+            length = self._lens[lo - 1].pop()
+            self._events[lo - 1].pop()
+            self._totals[lo - 1] -= length
+            lens[0] += length
+            if not self._lens[lo - 1]:
+                lo -= 1
+        if hi < len(self._totals) and events and self._events[hi][0] == events[-1]:
+            length = self._lens[hi].pop(0)
+            self._events[hi].pop(0)
+            self._totals[hi] -= length
+            lens[-1] += length
+            if not self._lens[hi]:
+                hi += 1
+        size = _BLOCK_MAX if len(lens) <= _BLOCK_MAX else _BLOCK_MAX // 2
+        new_lens = [lens[i : i + size] for i in range(0, len(lens), size)]
+        self._lens[lo:hi] = new_lens
+        self._events[lo:hi] = [events[i : i + size] for i in range(0, len(events), size)]
+        self._totals[lo:hi] = [sum(block) for block in new_lens]
+
+    def _locate(self, index: int) -> tuple[int, int]:
+        """Block holding code point `index` and the offset of that block's start."""
+        cum = list(accumulate(self._totals))
+        block = bisect_right(cum, index)
+        return block, cum[block] - self._totals[block]
+
+    def segments(self, start: int, end: int) -> list[Segment]:
+        """The (length, event) pieces covering [start, end), in order."""
+        if start < 0 or end > len(self._text) or start > end:
+            raise ValueError(f"range {start}..{end} outside a text of {len(self._text)}")
+        if start == end:
+            return []
+        block, base = self._locate(start)
+        out: list[Segment] = []
+        pos = base
+        for b in range(block, len(self._lens)):
+            for length, event in zip(self._lens[b], self._events[b], strict=True):
+                lo = max(pos, start)
+                hi = min(pos + length, end)
+                if hi > lo:
+                    out.append((hi - lo, event))
+                pos += length
+                if pos >= end:
+                    return out
+        return out
+
+    def event_at(self, index: int) -> int:
+        """The event that inserted the character at code point `index`."""
+        if not 0 <= index < len(self._text):
+            raise IndexError(f"index {index} outside a text of {len(self._text)} characters")
+        block, base = self._locate(index)
+        pos = base
+        for length, event in zip(self._lens[block], self._events[block], strict=True):
+            pos += length
+            if index < pos:
+                return event
+        raise AssertionError("block totals out of step with runs")
+
+    def iter_runs(self) -> Iterator[Run]:
+        """Yield (start, length, event) for every run, in order."""
+        pos = 0
+        for lens, events in zip(self._lens, self._events, strict=True):
+            for length, event in zip(lens, events, strict=True):
+                yield pos, length, event
+                pos += length
+
+    def runs(self) -> list[Run]:
+        """Every run as (start, length, event), in order."""
+        return list(self.iter_runs())
+
+    def event_ids(self) -> set[int]:
+        """The events that wrote at least one character of the current text."""
+        return {event for block in self._events for event in block}
+
+    def copy(self) -> AuthoredText:
+        """An independent copy (runs are shared by value, not by reference)."""
+        return AuthoredText.from_runs(self._text, [(n, e) for _, n, e in self.iter_runs()])
+
+
+def _join(
+    lens_a: list[int], events_a: list[int], lens_b: list[int], events_b: list[int]
+) -> tuple[list[int], list[int]]:
+    """Concatenate two run lists, merging the seam when both sides share an event."""
+    if lens_a and lens_b and events_a[-1] == events_b[0]:
+        lens = lens_a[:-1] + [lens_a[-1] + lens_b[0]] + lens_b[1:]
+        return lens, events_a + events_b[1:]
+    return lens_a + lens_b, events_a + events_b

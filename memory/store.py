@@ -1,0 +1,293 @@
+"""The SQLite store: one file per library, WAL journal, numbered schema migrations.
+
+Holds documents, authors, the hash-chained edit ledger and replay snapshots. Every
+multi-step write runs in one transaction. Environment failures (a damaged or
+unreadable file, a locked database) surface as `StoreError` with a plain message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from memory.events import Author, SourceKind
+
+
+class StoreError(Exception):
+    """The store cannot be used (damaged, unreadable or locked file); say so plainly."""
+
+
+_MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
+
+
+def _migration(name: str) -> Callable[[Callable[[sqlite_utils.Database], None]], Any]:
+    """Register a schema migration; they run once each, in the order they appear."""
+
+    def register(fn: Callable[[sqlite_utils.Database], None]) -> Any:
+        _MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+@_migration("0001_documents_authors_events_snapshots")
+def _m0001(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            path TEXT UNIQUE,
+            title TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            saved_seq INTEGER NOT NULL DEFAULT 0,
+            saved_sha256 TEXT,
+            saved_at REAL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE authors (
+            key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            model_sha256 TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE events (
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            seq INTEGER NOT NULL,
+            at REAL NOT NULL,
+            author_key TEXT NOT NULL REFERENCES authors(key),
+            how TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            removed INTEGER NOT NULL,
+            inserted TEXT NOT NULL,
+            segments TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (doc_id, seq)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE snapshots (
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            seq INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            runs TEXT NOT NULL,
+            events_needed TEXT NOT NULL,
+            PRIMARY KEY (doc_id, seq)
+        ) WITHOUT ROWID"""
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A document's row: identity, file, and the ledger position last saved to disk."""
+
+    id: str
+    path: str | None
+    title: str
+    created_at: float
+    saved_seq: int
+    saved_sha256: str | None
+    saved_at: float | None
+    head_seq: int
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self.head_seq > self.saved_seq
+
+
+class Store:
+    """One SQLite file holding every document's ledger; close it with `close()`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        try:
+            if self.path == ":memory:":
+                conn = sqlite3.connect(":memory:")
+            else:
+                conn = sqlite3.connect(self.path, timeout=5.0)
+            conn.isolation_level = None  # transactions are explicit: see transaction()
+            self.db = sqlite_utils.Database(conn)
+            self._depth = 0
+        except sqlite3.Error as exc:
+            raise StoreError(self._explain(exc)) from exc
+        try:
+            with self.guard():
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
+        except StoreError:
+            conn.close()
+            raise
+
+    def _explain(self, exc: Exception) -> str:
+        message = str(exc).lower()
+        where = f"the Draftsmith library at {self.path}"
+        if "locked" in message or "busy" in message:
+            return f"{where} is in use by another program; close it and try again."
+        if "not a database" in message or "malformed" in message or "corrupt" in message:
+            return (
+                f"{where} is damaged or is not a Draftsmith library. "
+                "Restore it from a backup or move it aside to start a new one."
+            )
+        if "readonly" in message or "read-only" in message:
+            return f"{where} cannot be written (read-only file or folder)."
+        if "disk" in message and "full" in message:
+            return f"the disk holding {where} is full; free some space and try again."
+        return f"{where} cannot be used: {exc}"
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn SQLite failures into `StoreError` with a plain-language message."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self._explain(exc)) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run a multi-step write atomically (all or nothing); nested calls join it."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        with self.guard():
+            self.db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self.db.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date; `PRAGMA user_version` counts applied migrations."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(_MIGRATIONS):
+            raise StoreError(
+                f"the Draftsmith library at {self.path} was written by a newer version "
+                "of Draftsmith; update Draftsmith to open it."
+            )
+        for number, (_name, apply) in enumerate(_MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                apply(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        """How many migrations the file has had."""
+        with self.guard():
+            return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Release the file (checkpointing the WAL)."""
+        with self.guard():
+            self.db.conn.close()
+
+    # Documents
+
+    def new_document(self, path: str | None, title: str) -> str:
+        """Create a document row and return its id (a UUID string)."""
+        doc_id = str(uuid.uuid4())
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO documents (id, path, title, created_at) VALUES (?, ?, ?, ?)",
+                [doc_id, path, title, time.time()],
+            )
+        return doc_id
+
+    def document_for_path(self, path: str) -> str | None:
+        """The id of the document last saved at or opened from `path`, if any."""
+        with self.guard():
+            row = self.db.execute("SELECT id FROM documents WHERE path = ?", [path]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_document_path(self, doc_id: str, path: str | None) -> None:
+        """Record that a document now lives at `path` (Save As, rename)."""
+        with self.transaction():
+            self.db.execute("UPDATE documents SET path = NULL WHERE path = ?", [path])
+            self.db.execute("UPDATE documents SET path = ? WHERE id = ?", [path, doc_id])
+
+    def mark_saved(self, doc_id: str, seq: int, sha256: str) -> None:
+        """Record that the file on disk holds the text as of ledger entry `seq`."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE documents SET saved_seq = ?, saved_sha256 = ?, saved_at = ? WHERE id = ?",
+                [seq, sha256, time.time(), doc_id],
+            )
+
+    def head_seq(self, doc_id: str) -> int:
+        """The last ledger entry written for a document (0 when none)."""
+        with self.guard():
+            row = self.db.execute(
+                "SELECT MAX(seq) FROM events WHERE doc_id = ?", [doc_id]
+            ).fetchone()
+        return int(row[0] or 0)
+
+    def document_info(self, doc_id: str) -> DocumentInfo:
+        """Everything the store knows about one document; KeyError if unknown."""
+        with self.guard():
+            row = self.db.execute(
+                "SELECT id, path, title, created_at, saved_seq, saved_sha256, saved_at "
+                "FROM documents WHERE id = ?",
+                [doc_id],
+            ).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        doc, path, title, created, saved_seq, saved_sha, saved_at = row
+        return DocumentInfo(
+            doc, path, title, created, saved_seq, saved_sha, saved_at, self.head_seq(doc_id)
+        )
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document, oldest first."""
+        with self.guard():
+            ids = [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY created_at")]
+        return [self.document_info(doc_id) for doc_id in ids]
+
+    def documents_with_unsaved_changes(self) -> list[DocumentInfo]:
+        """Documents whose ledger is ahead of their file: what a crash left unsaved."""
+        with self.guard():
+            ids = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT d.id FROM documents d JOIN events e ON e.doc_id = d.id "
+                    "GROUP BY d.id HAVING MAX(e.seq) > d.saved_seq ORDER BY d.created_at"
+                )
+            ]
+        return [self.document_info(doc_id) for doc_id in ids]
+
+    # Authors
+
+    def author_rows(self, authors: list[Author]) -> list[dict[str, str]]:
+        """Rows for the authors table (used inside the ledger's flush transaction)."""
+        return [
+            {"key": a.key, "kind": a.kind.value, "name": a.name, "model_sha256": a.model_sha256}
+            for a in authors
+        ]
+
+    def author(self, key: str) -> Author:
+        """The author stored under `key`; KeyError if unknown."""
+        with self.guard():
+            row = self.db.execute(
+                "SELECT kind, name, model_sha256 FROM authors WHERE key = ?", [key]
+            ).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return Author(SourceKind(row[0]), row[1], row[2])
