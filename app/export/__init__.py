@@ -69,6 +69,7 @@ def export(
     elif fmt in ("pdf", "report-pdf"):
         from app.export.pdf import html_to_pdf
 
+        images: dict[str, str] = {}
         if fmt == "pdf":
             from app.export.html import printable_html
 
@@ -76,9 +77,9 @@ def export(
         else:
             from app.export.report import printable_report
 
-            page = printable_report(record, manifest)
+            page, images = printable_report(record, manifest)
         report(0.5)
-        _write(out, html_to_pdf(page, title=record.title))
+        _write(out, html_to_pdf(page, title=record.title, svg_images=images))
         written.append(out)
     else:
         from app.export.prov import write_prov

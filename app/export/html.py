@@ -35,7 +35,7 @@ from app.export.record import (
 # Colours chosen to stay readable as backgrounds under black text and apart for
 # colour-blind readers; the underline repeats the origin without colour (dotted/solid).
 ORIGIN_STYLE: dict[str, tuple[str, str]] = {  # origin -> (background, underline)
-    "person": ("#ffffff", "transparent"),
+    "person": ("#e4eefa", "#3b6ea5"),
     "model": ("#ffd9a8", "#c25e00"),
     "clipboard": ("#cdeccd", "#2e7d32"),
     "import": ("#dcdcf5", "#4a4aa8"),
@@ -243,7 +243,6 @@ def origin_css() -> str:
             f".o-{origin}{{background:{background};"
             f"box-shadow:inset 0 -2px 0 {line};border-bottom:0 {decoration}}}"
         )
-        rules.append(f".legend .o-{origin}.swatch{{border:1px solid {line}}}")
     return "\n".join(rules)
 
 
@@ -271,24 +270,50 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0%"
 
 
-def summary_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
-    """Shares by origin, the models used with their file hashes, and the writing time."""
-    counts = record.characters_by_origin()
-    total = len(record.text)
-    bar = "".join(
-        f'<span class="o-{o}" style="width:{100 * counts[o] / total:.3f}%;'
-        f'background:{ORIGIN_STYLE[o][1] if o != "person" else "#5b7fa6"}" '
+def share_bar(counts: dict[str, int], total: int, printable: bool = False) -> str:
+    """A horizontal bar split by origin (a table for Qt, which lacks flexbox)."""
+    shown = [o for o in ORIGINS if counts.get(o) and total]
+    if printable:
+        cells = "".join(
+            f'<td width="{max(1, round(100 * counts[o] / total))}%" '
+            f'bgcolor="{ORIGIN_STYLE[o][1]}">&nbsp;</td>'
+            for o in shown
+        )
+        return f'<table width="100%" cellspacing="0" cellpadding="0"><tr>{cells}</tr></table>'
+    spans = "".join(
+        f'<span style="width:{100 * counts[o] / total:.3f}%;background:{ORIGIN_STYLE[o][1]}" '
         f'title="{ORIGIN_NAMES[o]}: {_percent(counts[o], total)}"></span>'
-        for o in ORIGINS
-        if counts.get(o) and total
+        for o in shown
     )
-    rows = "".join(
-        f'<tr><td><span class="swatch o-{o}"></span></td><td>{ORIGIN_NAMES[o]}</td>'
-        f'<td class="num">{counts.get(o, 0):,}</td>'
-        f'<td class="num">{_percent(counts.get(o, 0), total)}</td></tr>'
+    return f'<div class="sharebar">{spans}</div>'
+
+
+def swatch(origin: str) -> str:
+    background, line = ORIGIN_STYLE[origin]
+    return (
+        f'<span class="swatch" style="background:{background};border:1px solid {line};'
+        f'background-color:{background}">&nbsp;&nbsp;&nbsp;&nbsp;</span>'
+    )
+
+
+def legend_rows(counts: dict[str, int], total: int) -> str:
+    return "".join(
+        f"<tr><td>{swatch(o)}</td><td>{ORIGIN_NAMES[o]}</td>"
+        f'<td class="num" align="right">{counts.get(o, 0):,}</td>'
+        f'<td class="num" align="right">{_percent(counts.get(o, 0), total)}</td></tr>'
         for o in ORIGINS
         if counts.get(o) or o in ("person", "model")
     )
+
+
+def summary_html(
+    record: ProvenanceRecord, manifest: Manifest | None, printable: bool = False
+) -> str:
+    """Shares by origin, the models used with their file hashes, and the writing time."""
+    counts = record.characters_by_origin()
+    total = len(record.text)
+    bar = share_bar(counts, total, printable)
+    rows = legend_rows(counts, total)
     model_list = [(m.name, m.model_sha256) for m in record.models()]
     if manifest is not None:
         model_list = [(m["name"], m["sha256"]) for m in manifest["models"]]
@@ -320,7 +345,7 @@ def summary_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
         '<header class="ds-summary">'
         f"<h1>{html.escape(record.title or 'Untitled')}</h1>"
         f"<p>{total:,} characters. Each part of the text is coloured by where it came from.</p>"
-        f'<div class="sharebar">{bar}</div>'
+        f"{bar}"
         f'<table class="legend"><tr><th></th><th>Origin</th><th>Characters</th><th>Share</th>'
         f"</tr>{rows}</table>"
         + (f"<p><b>Models used</b></p><ul>{models}</ul>" if models else "<p>No models used.</p>")
@@ -380,4 +405,4 @@ def write_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
 def printable_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
     """The same document for Qt's rich text engine (PDF): inline colours, no scripts."""
     article = render_body(record, inline_style=True)
-    return page(record.title, summary_html(record, manifest) + article)
+    return page(record.title, summary_html(record, manifest, printable=True) + article)

@@ -123,8 +123,8 @@ def test_html_changed_summary_fails(essay, tmp_path, keys):
     path, content = _exported_html(essay, tmp_path, keys)
     path.write_text(
         content.replace(
-            'class="sharebar"><span class="o-person" style="width:',
-            'class="sharebar"><span class="o-person" style="width:1',
+            'class="sharebar"><span style="width:',
+            'class="sharebar"><span style="width:1',
         )
     )
     result = verify_file(path)
