@@ -1,0 +1,350 @@
+"""The authored document: the object the editor drives, one `record()` per change.
+
+It keeps the text and its runs (`AuthoredText`), appends each change to the ledger
+(the autosave journal: call `flush()` at least once a second), and answers the
+editor's questions: who wrote this stretch, what shares, what changed on disk.
+Offsets are code points; the editor converts Qt's UTF-16 offsets with `positions`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from memory.events import UNKNOWN_EXTERNAL, AttributedSpan, Author, EditEvent, How, SourceKind
+from memory.ledger import SNAPSHOT_EVERY, Ledger
+from memory.origins import count_labels, label_spans
+from memory.runs import AuthoredText, Segment, normalize_segments
+from memory.store import Store
+
+GRAVEYARD_SIZE = 64  # removed stretches kept for undo/redo to find their authors
+_CHAR_DIFF_LIMIT = 4000  # longer changed regions are diffed line by line first
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 (hex) of the UTF-8 bytes of `text`."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(slots=True)
+class _Buried:
+    """A removed stretch: its text, who wrote it, where it was and which edit removed it."""
+
+    text: str
+    segments: list[Segment]
+    position: int
+    removed_by: int
+
+
+def slice_segments(segments: Sequence[Segment], lo: int, hi: int) -> list[Segment]:
+    """The part of a (length, event) list that covers [lo, hi) of the text it describes."""
+    out: list[Segment] = []
+    pos = 0
+    for length, event in segments:
+        a, b = max(pos, lo), min(pos + length, hi)
+        if b > a:
+            out.append((b - a, event))
+        pos += length
+        if pos >= hi:
+            break
+    return out
+
+
+class AuthoredDocument:
+    """A document whose every character knows the edit event that inserted it."""
+
+    def __init__(
+        self,
+        store: Store,
+        doc_id: str,
+        ledger: Ledger,
+        state: AuthoredText,
+        events: dict[int, EditEvent],
+    ) -> None:
+        self.store = store
+        self.ledger = ledger
+        self._doc_id = doc_id
+        self._state = state
+        self._events = events
+        self._graveyard: deque[_Buried] = deque(maxlen=GRAVEYARD_SIZE)
+
+    @classmethod
+    def open(
+        cls, store: Store, doc_id: str, snapshot_every: int = SNAPSHOT_EVERY
+    ) -> AuthoredDocument:
+        """Load a document by replaying its ledger from the latest snapshot."""
+        store.document_info(doc_id)  # KeyError for an unknown id
+        ledger = Ledger(store, doc_id, snapshot_every)
+        state, events = ledger.replay()
+        return cls(store, doc_id, ledger, state, events)
+
+    @classmethod
+    def create(
+        cls,
+        store: Store,
+        path: str | None,
+        title: str,
+        initial_text: str = "",
+        initial_author: Author | None = None,
+        how: How = How.IMPORT,
+        at: float | None = None,
+        snapshot_every: int = SNAPSHOT_EVERY,
+    ) -> AuthoredDocument:
+        """Start a document; `initial_text` (a file's contents) is written by one event.
+
+        With a `path`, the initial text is taken to be what is on disk and marked saved.
+        """
+        doc_id = store.new_document(path, title)
+        ledger = Ledger(store, doc_id, snapshot_every)
+        doc = cls(store, doc_id, ledger, AuthoredText(), {})
+        if initial_text:
+            author = initial_author or Author(SourceKind.IMPORT, title or "Imported file")
+            doc.record(0, 0, initial_text, author, how, at=at)
+        doc.flush()
+        if path is not None:
+            doc.mark_saved(text_sha256(initial_text))
+        return doc
+
+    # What the editor reads
+
+    @property
+    def doc_id(self) -> str:
+        return self._doc_id
+
+    @property
+    def text(self) -> str:
+        return self._state.text
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    @property
+    def events(self) -> Mapping[int, EditEvent]:
+        """Events by seq: every event recorded this session and every one still in the text."""
+        return MappingProxyType(self._events)
+
+    @property
+    def head_hash(self) -> str:
+        return self.ledger.head_hash
+
+    @property
+    def head_seq(self) -> int:
+        return self.ledger.head_seq
+
+    @property
+    def authored_text(self) -> AuthoredText:
+        """The text with its runs (read it; change it only through `record`)."""
+        return self._state
+
+    def segments(self, start: int, end: int) -> list[Segment]:
+        """(length, event seq) pieces of [start, end): what a copy, cut or drag carries."""
+        return self._state.segments(start, end)
+
+    def event_at(self, index: int) -> EditEvent:
+        """The event that wrote the character at `index`."""
+        return self._events[self._state.event_at(index)]
+
+    def spans(self) -> list[AttributedSpan]:
+        """The text as maximal runs, each with the event that wrote it."""
+        events = self._events
+        return [AttributedSpan(s, n, events[e]) for s, n, e in self._state.iter_runs()]
+
+    def labels(self) -> list[tuple[int, int, str]]:
+        """(start, length, origin label) per run, for the authorship view."""
+        return label_spans(self._state.text, self.spans())
+
+    def shares(self, start: int | None = None, end: int | None = None) -> dict[str, int]:
+        """Characters per origin label in [start, end) (default: the whole text)."""
+        return count_labels(self.labels(), start or 0, end)
+
+    # What the editor writes
+
+    def record(
+        self,
+        start: int,
+        removed: int,
+        inserted: str,
+        author: Author,
+        how: How,
+        segments: Sequence[Segment] | None = None,
+        at: float | None = None,
+    ) -> EditEvent | None:
+        """Record one change (code points); None when it changes nothing.
+
+        Without `segments`, the new event wrote the inserted text, except an undo/redo
+        that puts back a recently removed stretch: that gets its original authors back.
+        """
+        n = len(self._state)
+        if start < 0 or removed < 0 or start + removed > n:
+            raise ValueError(f"change {start}+{removed} outside a text of {n} characters")
+        if removed == 0 and not inserted:
+            return None
+        seq = self.ledger.head_seq + 1
+        event = EditEvent(seq, author, how, time.time() if at is None else at)
+        if segments is None:
+            pieces = self._resurrect(inserted) if how in (How.UNDO, How.REDO) else None
+            if pieces is None:
+                pieces = [(len(inserted), seq)] if inserted else []
+        else:
+            pieces = normalize_segments(segments)
+            if sum(length for length, _ in pieces) != len(inserted):
+                raise ValueError("segments must cover the inserted text exactly")
+            self._ensure_events({src for _, src in pieces if src != seq}, seq)
+        if removed:
+            self._bury(start, removed, seq)
+        self._state.replace(start, removed, inserted, pieces)
+        self._events[seq] = event
+        self.ledger.append(event, start, removed, inserted, pieces)
+        if self.ledger.snapshot_due:
+            self.ledger.add_snapshot(self._state)
+        return event
+
+    def _ensure_events(self, sources: set[int], seq: int) -> None:
+        """Check that segment sources are earlier events, loading any not in memory."""
+        for src in sources:
+            if not 1 <= src < seq:
+                raise ValueError(f"segment source {src} is not an earlier event")
+        missing = sources - self._events.keys()
+        if missing:
+            found = self.ledger.events(missing)
+            if missing - found.keys():
+                raise ValueError(f"unknown segment sources {sorted(missing - found.keys())}")
+            self._events.update(found)
+
+    def _bury(self, start: int, removed: int, seq: int) -> None:
+        """Remember a removed stretch, joining it to the last one for runs of deletes."""
+        text = self._state.text[start : start + removed]
+        pieces = self._state.segments(start, start + removed)
+        last = self._graveyard[0] if self._graveyard else None
+        if last is not None and last.removed_by == seq - 1:
+            if start + removed == last.position:  # backspace, backspace, ...
+                last.text = text + last.text
+                last.segments = normalize_segments([*pieces, *last.segments])
+                last.position, last.removed_by = start, seq
+                return
+            if start == last.position:  # delete, delete, ...
+                last.text += text
+                last.segments = normalize_segments([*last.segments, *pieces])
+                last.removed_by = seq
+                return
+        self._graveyard.appendleft(_Buried(text, pieces, start, seq))
+
+    def _resurrect(self, inserted: str) -> list[Segment] | None:
+        """The original authors of `inserted` if it was removed recently, else None."""
+        if not inserted:
+            return None
+        for buried in self._graveyard:
+            at = buried.text.find(inserted)
+            if at >= 0:
+                return slice_segments(buried.segments, at, at + len(inserted))
+        return None
+
+    def flush(self) -> int:
+        """Write recorded changes to the store (the autosave journal); how many."""
+        return self.ledger.flush()
+
+    def mark_saved(self, sha256: str) -> None:
+        """The file on disk now holds the text at the head; `sha256` of its bytes."""
+        self.flush()
+        self.store.mark_saved(self._doc_id, self.ledger.head_seq, sha256)
+
+    def close(self) -> None:
+        """Flush what is left; the store stays open (it is shared)."""
+        self.flush()
+
+    def reconcile_with_disk(
+        self, disk_text: str, file_sha256: str | None = None, at: float | None = None
+    ) -> EditEvent | None:
+        """Adopt the file's text when it changed outside Draftsmith, as an external edit.
+
+        Unchanged stretches keep their authors; the changed ones are attributed to
+        `UNKNOWN_EXTERNAL`, never silently to anyone. The result is marked saved.
+        """
+        old = self._state.text
+        if disk_text == old:
+            return None
+        prefix = _common_prefix(old, disk_text)
+        suffix = _common_suffix(old[prefix:], disk_text[prefix:])
+        old_mid = old[prefix : len(old) - suffix]
+        new_mid = disk_text[prefix : len(disk_text) - suffix]
+        seq = self.ledger.head_seq + 1
+        pieces: list[Segment] = []
+        for tag, i1, i2, j1, j2 in _opcodes(old_mid, new_mid):
+            if tag == "equal":
+                pieces += self._state.segments(prefix + i1, prefix + i2)
+            elif j2 > j1:
+                pieces.append((j2 - j1, seq))
+        event = self.record(
+            prefix, len(old_mid), new_mid, UNKNOWN_EXTERNAL, How.EXTERNAL, pieces, at
+        )
+        self.mark_saved(file_sha256 or text_sha256(disk_text))
+        return event
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the longest common prefix, by halving (C-speed comparisons)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str) -> int:
+    """Length of the longest common suffix."""
+    return _common_prefix(a[::-1], b[::-1])
+
+
+def _opcodes(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+    """Difflib opcodes from `a` to `b`: by character, or by line then character if long."""
+    if len(a) <= _CHAR_DIFF_LIMIT and len(b) <= _CHAR_DIFF_LIMIT:
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    a_lines = a.splitlines(keepends=True)
+    b_lines = b.splitlines(keepends=True)
+    a_pos = [0, *_running(a_lines)]
+    b_pos = [0, *_running(b_lines)]
+    out: list[tuple[str, int, int, int, int]] = []
+    matcher = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        ca1, ca2, cb1, cb2 = a_pos[i1], a_pos[i2], b_pos[j1], b_pos[j2]
+        if tag == "replace" and max(ca2 - ca1, cb2 - cb1) <= _CHAR_DIFF_LIMIT:
+            sub = difflib.SequenceMatcher(None, a[ca1:ca2], b[cb1:cb2], autojunk=False)
+            for t, x1, x2, y1, y2 in sub.get_opcodes():
+                out.append((t, ca1 + x1, ca1 + x2, cb1 + y1, cb1 + y2))
+        else:
+            out.append((tag, ca1, ca2, cb1, cb2))
+    return out
+
+
+def _running(lines: list[str]) -> list[int]:
+    total = 0
+    out = []
+    for line in lines:
+        total += len(line)
+        out.append(total)
+    return out
+
+
+def recoverable(store: Store, doc_id: str, disk_text: str) -> bool:
+    """Whether the ledger holds work newer than the file: offer it back after a crash.
+
+    True when the text at the ledger's head differs from `disk_text` while the text
+    as last saved equals it (so the difference is unsaved work, not an outside edit).
+    """
+    info = store.document_info(doc_id)
+    if info.head_seq <= info.saved_seq:
+        return False
+    ledger = Ledger(store, doc_id)
+    head, _ = ledger.replay()
+    if head.text == disk_text:
+        return False
+    saved, _ = ledger.replay(info.saved_seq)
+    return saved.text == disk_text
