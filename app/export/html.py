@@ -34,13 +34,13 @@ from app.export.record import (
 
 # Colours chosen to stay readable as backgrounds under black text and apart for
 # colour-blind readers; the underline repeats the origin without colour (dotted/solid).
-ORIGIN_STYLE: dict[str, tuple[str, str]] = {  # origin -> (background, underline)
-    "person": ("#e4eefa", "#3b6ea5"),
-    "model": ("#ffd9a8", "#c25e00"),
-    "clipboard": ("#cdeccd", "#2e7d32"),
-    "import": ("#dcdcf5", "#4a4aa8"),
-    "external": ("#f7c9d4", "#a1264a"),
-    "unknown": ("#eeeeee", "#777777"),
+ORIGIN_STYLE: dict[str, tuple[str, str]] = {  # origin -> (background, line)
+    "person": ("#dcebfa", "#3b6ea5"),
+    "model": ("#ffd49a", "#c25e00"),
+    "clipboard": ("#c6ecc6", "#2e7d32"),
+    "import": ("#e8d5f5", "#7b3fa8"),
+    "external": ("#f9c4cf", "#a1264a"),
+    "unknown": ("#e2e2e2", "#666666"),
 }
 
 _PLANE_15 = 0xF0000
@@ -238,11 +238,10 @@ def render_body(record: ProvenanceRecord, inline_style: bool = False) -> str:
 def origin_css() -> str:
     rules = []
     for origin, (background, line) in ORIGIN_STYLE.items():
-        decoration = "dotted" if origin in ("unknown", "external") else "solid"
-        rules.append(
-            f".o-{origin}{{background:{background};"
-            f"box-shadow:inset 0 -2px 0 {line};border-bottom:0 {decoration}}}"
-        )
+        # The writer's own text gets no underline: the page reads as theirs, and
+        # everything else stands out by colour and by line.
+        underline = "" if origin == "person" else f"box-shadow:inset 0 -2px 0 {line};"
+        rules.append(f".o-{origin}{{background:{background};{underline}}}")
     return "\n".join(rules)
 
 
@@ -256,7 +255,7 @@ border:1px solid #ccc;border-radius:6px;padding:1rem 1.2rem;margin-bottom:2rem;b
 .ds-summary td,.ds-summary th{padding:.15rem .6rem .15rem 0;text-align:left;vertical-align:top}
 .ds-summary td.num{text-align:right;font-variant-numeric:tabular-nums}
 .swatch{display:inline-block;width:1.6em;height:1em;vertical-align:middle;border-radius:2px}
-.sharebar{display:flex;height:14px;border:1px solid #999;border-radius:3px;overflow:hidden;
+.sharebar{display:flex;height:18px;border:1px solid #888;border-radius:3px;overflow:hidden;
 margin:.4rem 0 .6rem}
 .sharebar span{display:block;height:100%}
 code.hash{font-size:.78rem;word-break:break-all}
@@ -276,12 +275,17 @@ def share_bar(counts: dict[str, int], total: int, printable: bool = False) -> st
     if printable:
         cells = "".join(
             f'<td width="{max(1, round(100 * counts[o] / total))}%" '
-            f'bgcolor="{ORIGIN_STYLE[o][1]}">&nbsp;</td>'
+            f'bgcolor="{ORIGIN_STYLE[o][0]}" style="border:1px solid {ORIGIN_STYLE[o][1]}">'
+            "&nbsp;</td>"
             for o in shown
         )
-        return f'<table width="100%" cellspacing="0" cellpadding="0"><tr>{cells}</tr></table>'
+        return (
+            '<table width="100%" cellspacing="0" cellpadding="2" style="margin:4px 0">'
+            f"<tr>{cells}</tr></table>"
+        )
     spans = "".join(
-        f'<span style="width:{100 * counts[o] / total:.3f}%;background:{ORIGIN_STYLE[o][1]}" '
+        f'<span style="width:{100 * counts[o] / total:.3f}%;background:{ORIGIN_STYLE[o][0]};'
+        f'border-right:1px solid {ORIGIN_STYLE[o][1]}" '
         f'title="{ORIGIN_NAMES[o]}: {_percent(counts[o], total)}"></span>'
         for o in shown
     )
@@ -346,7 +350,8 @@ def summary_html(
         f"<h1>{html.escape(record.title or 'Untitled')}</h1>"
         f"<p>{total:,} characters. Each part of the text is coloured by where it came from.</p>"
         f"{bar}"
-        f'<table class="legend"><tr><th></th><th>Origin</th><th>Characters</th><th>Share</th>'
+        '<table class="legend" cellpadding="3">'
+        "<tr><th></th><th>Origin</th><th>Characters</th><th>Share</th>"
         f"</tr>{rows}</table>"
         + (f"<p><b>Models used</b></p><ul>{models}</ul>" if models else "<p>No models used.</p>")
         + when
@@ -372,12 +377,28 @@ def script_json(element_id: str, value: Any) -> str:
     return f'<script type="application/json" id="{element_id}">{payload}</script>'
 
 
-def page(title: str, body: str, extra_css: str = "") -> str:
+# Qt's rich text engine (PDF) knows no rem, flexbox or max-width: plain sizes for print.
+PRINT_CSS = """
+body{font-family:"DejaVu Serif","Noto Serif",serif;line-height:135%;color:#1a1a1a}
+h1{font-size:17pt;margin:0 0 6px} h2{font-size:13pt;margin:14px 0 6px} h3{font-size:11.5pt}
+.ds-summary{font-family:"DejaVu Sans","Noto Sans",sans-serif;font-size:9pt}
+.ds-summary h1{font-size:15pt}
+td,th{padding:2px 8px 2px 0}
+th{text-align:left}
+code.hash{font-size:7.5pt}
+table.data{font-family:"DejaVu Sans",sans-serif;font-size:8.5pt}
+blockquote.disclosure{background:#f3f6fa;margin:0;padding:8px}
+p.hint{font-size:8pt;color:#555}
+"""
+
+
+def page(title: str, body: str, extra_css: str = "", printable: bool = False) -> str:
+    css = PRINT_CSS if printable else BASE_CSS + origin_css() + extra_css
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title or 'Untitled')}</title>\n"
-        f"<style>{BASE_CSS}{origin_css()}{extra_css}</style>\n</head>\n<body>\n{body}\n"
+        f"<style>{css}</style>\n</head>\n<body>\n{body}\n"
         "</body>\n</html>\n"
     )
 
@@ -405,4 +426,6 @@ def write_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
 def printable_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
     """The same document for Qt's rich text engine (PDF): inline colours, no scripts."""
     article = render_body(record, inline_style=True)
-    return page(record.title, summary_html(record, manifest, printable=True) + article)
+    return page(
+        record.title, summary_html(record, manifest, printable=True) + article, printable=True
+    )

@@ -3,7 +3,7 @@ headless with QT_QPA_PLATFORM=offscreen and needs no widgets or browser."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSize, QSizeF, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSize, QUrl
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
@@ -65,11 +65,10 @@ def html_to_pdf(html: str, title: str = "", svg_images: dict[str, str] | None = 
         QPageLayout(
             QPageSize(QPageSize.PageSizeId.A4),
             QPageLayout.Orientation.Portrait,
-            QMarginsF(18, 16, 18, 16),
+            QMarginsF(0, 0, 0, 0),
             QPageLayout.Unit.Millimeter,
         )
     )
-    document.setPageSize(QSizeF(writer.width(), writer.height()))
     document.print_(writer)
     del writer  # finishes the PDF
     buffer.close()

@@ -32,6 +32,7 @@ from memory.events import Author, EditEvent, How, SourceKind
 _HEADING = regex.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$", regex.MULTILINE)
 _FENCE = regex.compile(r"^ {0,3}(```|~~~)", regex.MULTILINE)
 CHART_NAME = "draftsmith-timeline.svg"
+TABLE = '<table class="data" cellpadding="4" cellspacing="0" width="100%">'
 MAX_CONTRIBUTION_ROWS = 200
 
 
@@ -351,24 +352,24 @@ def report_body(record: ProvenanceRecord, manifest: Manifest | None, chart: str)
         '<p class="hint">You can paste this paragraph into a submission as it is.</p>'
         "<h2>Who wrote the text</h2>"
         f"{share_bar(counts, total, printable=True)}"
-        '<table class="data"><tr><th></th><th>Origin</th><th>Characters</th><th>Share</th></tr>'
+        f"{TABLE}<tr><th></th><th>Origin</th><th>Characters</th><th>Share</th></tr>"
         f"{legend_rows(counts, total)}</table>"
-        '<p></p><table class="data"><tr><th>Author</th><th>Origin</th><th>Characters</th>'
+        f"<p></p>{TABLE}<tr><th>Author</th><th>Origin</th><th>Characters</th>"
         f"<th>Share</th></tr>{_author_rows(record)}</table>"
         "<h2>By section</h2>"
-        '<table class="data"><tr><th>Section</th><th>Characters</th><th>Writer</th>'
+        f"{TABLE}<tr><th>Section</th><th>Characters</th><th>Writer</th>"
         f"<th>Model</th><th>Other</th><th></th></tr>{_section_rows(record)}</table>"
         "<h2>Over the course of writing</h2>"
         f"{chart}"
         '<p class="hint">Each area counts the characters of the final text written up to that '
         "time, by origin. Text later deleted is not shown.</p>"
         "<h2>Model contributions</h2>"
-        '<table class="data"><tr><th>Model</th><th>When</th><th>How</th><th>Characters kept</th>'
+        f"{TABLE}<tr><th>Model</th><th>When</th><th>How</th><th>Characters kept</th>"
         f"<th>Changed afterwards</th></tr>{_contribution_rows(record)}</table>"
         '<p class="hint">“Changed afterwards” counts what others inserted inside a '
         "contribution; deletions from it are not visible in the final text.</p>"
         "<h2>Verification</h2>"
-        '<table class="data">'
+        f"{TABLE}"
         + (models and f"<tr><td>Models</td><td><table>{models}</table></td></tr>")
         + f"<tr><td>Ledger head</td><td><code class='hash'>{html.escape(record.ledger_head)}"
         "</code></td></tr>" + signer + "</table>"
@@ -389,8 +390,8 @@ def printable_report(
     record: ProvenanceRecord, manifest: Manifest | None
 ) -> tuple[str, dict[str, str]]:
     """The report for Qt's rich text engine: the chart as an image resource (SVG text)."""
-    chart = f'<p><img src="{CHART_NAME}" width="640"></p>'
+    chart = f'<p><img src="{CHART_NAME}" width="620" height="241"></p>'
     body = report_body(record, manifest, chart)
-    return page(f"Provenance report: {record.title}", body, REPORT_CSS), {
+    return page(f"Provenance report: {record.title}", body, printable=True), {
         CHART_NAME: timeline_svg(record)
     }

@@ -133,7 +133,7 @@ def test_html_changed_summary_fails(essay, tmp_path, keys):
 
 def test_html_changed_colours_fail(essay, tmp_path, keys):
     path, content = _exported_html(essay, tmp_path, keys)
-    path.write_text(content.replace(".o-model{background:#ffd9a8", ".o-model{background:#ffffff"))
+    path.write_text(content.replace(".o-model{background:#ffd49a", ".o-model{background:#ffffff"))
     result = verify_file(path)
     assert not result.ok and "styles" in result.problems[0]
 
