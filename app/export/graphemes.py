@@ -1,7 +1,8 @@
 """Grapheme clusters (what people and iA Writer count) versus code points (what Python counts).
 
-Extended grapheme clusters as `regex` finds them with `\\X` (the rule `memory.positions`
-is to use as well). One pass builds a map, so converting thousands of ranges stays cheap.
+Extended grapheme clusters as `regex` finds them with `\\X`, the rule of `memory.positions`
+(a test holds the two together). `memory.positions` converts one index per call by
+rescanning the text; exports convert thousands of ranges, so one pass builds a map here.
 """
 
 from __future__ import annotations

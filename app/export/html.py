@@ -37,6 +37,7 @@ from app.export.record import (
 ORIGIN_STYLE: dict[str, tuple[str, str]] = {  # origin -> (background, line)
     "person": ("#dcebfa", "#3b6ea5"),
     "model": ("#ffd49a", "#c25e00"),
+    "model-edited": ("#fff1a8", "#9a7d00"),
     "clipboard": ("#c6ecc6", "#2e7d32"),
     "import": ("#e8d5f5", "#7b3fa8"),
     "external": ("#f9c4cf", "#a1264a"),
@@ -62,7 +63,17 @@ _UNSAFE_SPANS = regex.compile(
     r"|\]\((?:[^()\n]|\([^()\n]*\))*\)"  # inline link or image destination and title
 )
 
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+# "extra" without md_in_html, and no raw HTML (below): the writer's text is shown as text,
+# so a stray or hostile tag cannot break the page or run a script.
+MARKDOWN_EXTENSIONS = [
+    "abbr",
+    "attr_list",
+    "def_list",
+    "fenced_code",
+    "footnotes",
+    "tables",
+    "sane_lists",
+]
 
 
 def _marker(index: int) -> str:
@@ -129,7 +140,11 @@ def _escape_foreign_markers(text: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html").convert(text)
+    """Markdown to HTML with raw HTML escaped rather than passed through."""
+    renderer = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    renderer.preprocessors.deregister("html_block")
+    renderer.inlinePatterns.deregister("html")
+    return renderer.convert(text)
 
 
 def render_runs(

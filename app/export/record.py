@@ -10,14 +10,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from memory import origins
 from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
 
-# Origins as the writer sees them, in legend order. "unknown" is text no event claims.
-ORIGINS: tuple[str, ...] = ("person", "model", "clipboard", "import", "external", "unknown")
+# Origins as the writer sees them, in legend order. "unknown" is text no event claims;
+# "model-edited" is model text the writer then edited (derived by `memory.origins`).
+ORIGINS: tuple[str, ...] = (
+    "person",
+    "model",
+    "model-edited",
+    "clipboard",
+    "import",
+    "external",
+    "unknown",
+)
 
 ORIGIN_NAMES: dict[str, str] = {
     "person": "Typed by the writer",
     "model": "Written by a language model",
+    "model-edited": "Model text edited by the writer",
     "clipboard": "Pasted from outside",
     "import": "Imported from a file",
     "external": "Changed outside Draftsmith",
@@ -37,6 +48,17 @@ HOW_PHRASES: dict[How, str] = {
     How.EXTERNAL: "changed on disk",
     How.REWRITE: "kept rewrite",
     How.BRAINSTORM: "inserted brainstorm idea",
+}
+
+
+# `memory.origins` labels -> origin names used in exports (CSS classes, manifest-free).
+_LABEL_ORIGINS = {
+    origins.HUMAN: "person",
+    origins.MODEL: "model",
+    origins.MODEL_EDITED: "model-edited",
+    origins.PASTED: "clipboard",
+    origins.IMPORTED: "import",
+    origins.EXTERNAL: "external",
 }
 
 
@@ -66,6 +88,7 @@ class Run:
     start: int
     end: int
     event: EditEvent | None
+    label: str = ""  # the origin as `memory.origins` derives it; "" before labelling
 
     @property
     def length(self) -> int:
@@ -77,7 +100,7 @@ class Run:
 
     @property
     def origin(self) -> str:
-        return origin_of(self.author)
+        return self.label or origin_of(self.author)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +140,7 @@ class ProvenanceRecord:
             position = span.end
         if position < len(self.text):
             runs.append(Run(position, len(self.text), None))
-        self._runs.extend(runs)
+        self._runs.extend(_labelled(self.text, runs))
         return self._runs
 
     def authors(self) -> list[Author]:
@@ -151,6 +174,18 @@ class ProvenanceRecord:
         """First and last event time, or None without events."""
         times = [e.at for e in self.events] or [r.event.at for r in self.runs() if r.event]
         return (min(times), max(times)) if times else None
+
+
+def _labelled(text: str, runs: list[Run]) -> list[Run]:
+    """Runs with the origin labels the authorship view shows (model text edited by the
+    writer included), computed by `memory.origins` from the attributed runs."""
+    attributed = [r for r in runs if r.event is not None]
+    spans = [AttributedSpan(r.start, r.length, r.event) for r in attributed if r.event]
+    labels = {
+        start: _LABEL_ORIGINS.get(label, "unknown")
+        for start, _length, label in origins.label_spans(text, spans)
+    }
+    return [Run(r.start, r.end, r.event, labels.get(r.start, "unknown")) for r in runs]
 
 
 def _unique(authors: Iterable[Author]) -> list[Author]:

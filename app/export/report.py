@@ -95,7 +95,13 @@ def disclosure(record: ProvenanceRecord, manifest: Manifest | None = None) -> st
             clauses.append(f"{share} were typed by {author.name}")
         elif author.kind is SourceKind.MODEL:
             hows = _model_hows(record, author)
-            clauses.append(f"{share} were written by {_model_phrase(author)} and {hows}")
+            clause = f"{share} were written by {_model_phrase(author)} and {hows}"
+            edited = sum(
+                r.length for r in record.runs() if r.author == author and r.origin == "model-edited"
+            )
+            if edited:
+                clause += f" (of these, {_pct(edited, total)} were then edited by the writer)"
+            clauses.append(clause)
         elif author.kind is SourceKind.CLIPBOARD:
             clauses.append(f"{share} were pasted from outside the document")
         elif author.kind is SourceKind.IMPORT:
@@ -274,12 +280,13 @@ def _section_rows(record: ProvenanceRecord) -> str:
     for section in sections(record.text):
         counts = record.characters_by_origin(section.start, section.end)
         size = section.end - section.start
-        other = size - counts.get("person", 0) - counts.get("model", 0)
+        model = counts.get("model", 0) + counts.get("model-edited", 0)
+        other = size - counts.get("person", 0) - model
         rows.append(
             f"<tr><td>{html.escape(section.title)}</td>"
             f'<td class="num" align="right">{size:,}</td>'
             f'<td class="num" align="right">{_pct(counts.get("person", 0), size)}</td>'
-            f'<td class="num" align="right">{_pct(counts.get("model", 0), size)}</td>'
+            f'<td class="num" align="right">{_pct(model, size)}</td>'
             f'<td class="num" align="right">{_pct(other, size)}</td>'
             f'<td width="30%">{share_bar(counts, size, printable=True)}</td></tr>'
         )

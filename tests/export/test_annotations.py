@@ -145,3 +145,15 @@ def test_names_with_special_characters_survive():
     record = build_record([("hello", odd, How.TYPED), (" world", CLIP, How.PASTE)])
     parsed = parse_annotated_markdown(write_annotated_markdown(record))
     assert [a.as_author() for a in parsed.authors] == [odd, CLIP]
+
+
+@pytest.mark.parametrize("text", ["", "plain", "e\u0301👩‍👩‍👧🇵🇹\r\nשלום\n", "a\u0308\u0301b👍🏽 c"])
+def test_bulk_grapheme_map_agrees_with_memory_positions(text):
+    from memory import positions
+
+    graphemes = GraphemeMap(text)
+    assert graphemes.count == positions.grapheme_count(text)
+    for index in range(len(text) + 1):
+        assert graphemes.to_grapheme(index) == positions.index_to_grapheme(text, index)
+    for g in range(graphemes.count + 1):
+        assert graphemes.to_index(g) == positions.grapheme_to_index(text, g)
