@@ -124,11 +124,11 @@ def write_prov(record: ProvenanceRecord, manifest: Manifest | None) -> dict[str,
             "prov:activity": previous,
             "prov:time": _time(sessions[-1][-1].at),
         }
-    for author, count in record.characters_by_author().items():
-        if author is not None:
+    for writer, count in record.characters_by_author().items():
+        if writer is not None:
             attributed[f"_:attr-{len(attributed) + 1}"] = {
                 "prov:entity": DOCUMENT,
-                "prov:agent": agents[author],
+                "prov:agent": agents[writer],
                 "draftsmith:characters": count,
             }
 

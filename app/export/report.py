@@ -247,7 +247,7 @@ def timeline_svg(record: ProvenanceRecord, width: int = 720, height: int = 280) 
         f'<text x="14" y="{top + plot_h / 2}" text-anchor="middle" {font} '
         f'transform="rotate(-90 14 {top + plot_h / 2})">characters in final text</text>'
     )
-    legend_x = left
+    legend_x = float(left)
     for origin in origins:
         if not totals[origin]:
             continue

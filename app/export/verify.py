@@ -250,7 +250,13 @@ def verify_sidecar(path: Path, content: str) -> VerifyResult:
             described = next((c for c in candidates if c.is_file()), None)
             if described is not None:
                 if described.suffix.lower() in (".html", ".htm"):
-                    return verify_html(described.read_text(encoding="utf-8"))
+                    result = verify_html(described.read_text(encoding="utf-8"))
+                    if result.manifest is not None and result.manifest != manifest:
+                        result.problems.append(
+                            f"“{name}” differs from the account embedded in the page."
+                        )
+                        result.ok = False
+                    return result
                 text = described.read_bytes().decode("utf-8-sig", errors="replace")
                 return verify_markdown(described, text, sidecar=path)
     return check_manifest(manifest, None)
