@@ -1,0 +1,153 @@
+"""Benchmark the authorship engine: per-edit cost, CoAuthor replay, ledger writes.
+
+Run with `python -m benchmarks.authorship`; prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+CORPUS = Path("/work/shared/corpora/coauthor/sessions")
+DOC_CHARS = 1_000_000
+DOC_RUNS = 10_000
+
+
+def _median_us(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1e6, 2)
+
+
+def _time_each(n: int, step: Callable[[int], object]) -> list[float]:
+    out = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        step(i)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def _big_text() -> Any:
+    """A 1,000,000-character AuthoredText with 10,000 runs (alternating events)."""
+    from memory.runs import AuthoredText
+
+    rng = random.Random(7)
+    words = ["the ", "harbour ", "caf\u00e9 ", "\u4e2d\u6587 ", "keeper ", "boats "]
+    text = "".join(rng.choice(words) for _ in range(DOC_CHARS // 5))[:DOC_CHARS]
+    per = DOC_CHARS // DOC_RUNS
+    return AuthoredText.from_runs(text, [(per, 1 + i % 2) for i in range(DOC_RUNS)])
+
+
+def edit_costs(n: int = 2000) -> dict[str, Any]:
+    """Median µs per one-character insert and delete at random places, engine and document."""
+    from memory.document import AuthoredDocument
+    from memory.events import Author, How, SourceKind
+    from memory.store import Store
+
+    rng = random.Random(1)
+    text = _big_text()
+    runs_before = text.run_count()
+    insert = _time_each(n, lambda i: text.replace(rng.randrange(len(text)), 0, "x", [(1, 3 + i)]))
+    delete = _time_each(n, lambda i: text.replace(rng.randrange(len(text) - 1), 1, "", []))
+    segs = _time_each(n, lambda i: text.segments(p := rng.randrange(len(text) - 500), p + 500))
+
+    writer = Author(SourceKind.PERSON, "Ann")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.db")
+        doc = AuthoredDocument.create(store, None, "bench", _big_text().text, writer)
+        model = Author(SourceKind.MODEL, "bench-model")
+        for k in range(DOC_RUNS // 2):  # 10,000 runs: single model characters every 200
+            doc.record(k * 200 + 100, 1, "m", model, How.SUGGESTION)
+        doc_runs = doc.authored_text.run_count()
+        doc_insert = _time_each(
+            n, lambda i: doc.record(rng.randrange(len(doc)), 0, "x", writer, How.TYPED)
+        )
+        doc_delete = _time_each(
+            n, lambda i: doc.record(rng.randrange(len(doc) - 1), 1, "", writer, How.TYPED)
+        )
+        t0 = time.perf_counter()
+        labels = doc.labels()
+        label_s = time.perf_counter() - t0
+        doc.close()
+        store.close()
+    return {
+        "document_chars": DOC_CHARS,
+        "runs_at_start": runs_before,
+        "runs_after": text.run_count(),
+        "authored_text_insert_median_us": _median_us(insert),
+        "authored_text_delete_median_us": _median_us(delete),
+        "authored_text_segments_500_median_us": _median_us(segs),
+        "document_runs_at_start": doc_runs,
+        "document_record_insert_median_us": _median_us(doc_insert),
+        "document_record_delete_median_us": _median_us(doc_delete),
+        "labels_full_document_ms": round(label_s * 1000, 1),
+        "label_spans": len(labels),
+    }
+
+
+def coauthor_throughput() -> dict[str, Any]:
+    """Replay every CoAuthor session through AuthoredDocument; events per second."""
+    from memory.coauthor import replay_session
+
+    sessions = sorted(CORPUS.glob("*.jsonl*"))
+    if not sessions:
+        return {"skipped": f"no sessions in {CORPUS}"}
+    t0 = time.perf_counter()
+    events = sum(replay_session(path).events_applied for path in sessions)
+    elapsed = time.perf_counter() - t0
+    return {
+        "sessions": len(sessions),
+        "events": events,
+        "seconds": round(elapsed, 3),
+        "events_per_s": round(events / elapsed),
+    }
+
+
+def ledger_costs(batches: int = 50, per_batch: int = 100) -> dict[str, Any]:
+    """Median µs per ledger append (hashing) and ms per flush of a one-second batch."""
+    from memory.document import AuthoredDocument
+    from memory.events import Author, How, SourceKind
+    from memory.store import Store
+
+    writer = Author(SourceKind.PERSON, "Ann")
+    appends: list[float] = []
+    flushes: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.db")
+        doc = AuthoredDocument.create(store, None, "bench")
+        for _ in range(batches):
+            for _ in range(per_batch):
+                t0 = time.perf_counter()
+                doc.record(len(doc), 0, "k", writer, How.TYPED)
+                appends.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            doc.flush()
+            flushes.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        AuthoredDocument.open(store, doc.doc_id)
+        reopen = time.perf_counter() - t0
+        store.close()
+    return {
+        "record_append_median_us": _median_us(appends),
+        "flush_batch_size": per_batch,
+        "flush_median_ms": round(statistics.median(flushes) * 1000, 3),
+        "reopen_ms_for_events": [round(reopen * 1000, 1), batches * per_batch],
+    }
+
+
+def run() -> dict[str, Any]:
+    """All authorship figures in one dict."""
+    return {
+        "edits_1m_chars_10k_runs": edit_costs(),
+        "coauthor_replay": coauthor_throughput(),
+        "ledger": ledger_costs(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
