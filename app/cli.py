@@ -3,6 +3,8 @@
     draftsmith [FILE] [--model PATH.gguf]
     draftsmith doctor [--model PATH.gguf]
     draftsmith replay-coauthor SESSION.jsonl[.gz] [--json] [--labels]
+    draftsmith export FILE --to FORMAT --out PATH
+    draftsmith verify FILE
     draftsmith --version
 
 Nothing heavy (llama_cpp, torch, sentence-transformers) is imported here, so the
@@ -52,6 +54,17 @@ def _tool_parser() -> argparse.ArgumentParser:
     replay.add_argument("session", type=Path)
     replay.add_argument("--json", action="store_true", help="print a JSON object")
     replay.add_argument("--labels", action="store_true", help="include one label per character")
+    export = tools.add_parser("export", help="export a document with its authorship")
+    export.add_argument("file", type=Path)
+    export.add_argument(
+        "--to",
+        required=True,
+        dest="fmt",
+        choices=("markdown", "html", "pdf", "report-html", "report-pdf", "prov"),
+    )
+    export.add_argument("--out", required=True, type=Path)
+    verify = tools.add_parser("verify", help="check an export against its signed manifest")
+    verify.add_argument("file", type=Path)
     return parser
 
 
@@ -63,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             return _doctor(args.model)
         if args.command == "replay-coauthor":
             return _replay(args.session, as_json=args.json, labels=args.labels)
+        if args.command == "export":
+            return _export(args.file, args.fmt, args.out)
+        if args.command == "verify":
+            return _verify(args.file)
         return 2
     args = _window_parser().parse_args(argv)
     from app.main import run_window
@@ -99,3 +116,40 @@ def _replay(session: Path, *, as_json: bool, labels: bool) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _export(file: Path, fmt: str, out: Path) -> int:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app import paths
+    from app.export import export
+    from app.files import FileProblem
+    from app.provenance import record_for_file
+
+    try:
+        record = record_for_file(file)
+        written = export(record, fmt, out, paths.keys_dir())
+    except (FileProblem, OSError, ValueError) as exc:
+        print(f"draftsmith: could not export {file}: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _verify(file: Path) -> int:
+    from app.export import verify_file
+
+    result = verify_file(file)
+    if result.ok:
+        print(f"OK: {file.name} matches its signed authorship account.")
+        if result.signer_fingerprint:
+            print(f"Signed by key {result.signer_fingerprint}.")
+    else:
+        print(f"MISMATCH: {file.name} does not match its authorship account.")
+    for line in result.checked:
+        print(f"  checked: {line}")
+    for problem in result.problems:
+        print(f"  problem: {problem}")
+    return 0 if result.ok else 1

@@ -1,21 +1,28 @@
-"""The open document: its file, its unsaved state, opening and saving it.
+"""The open document: its file, its unsaved state, its authorship, opening and saving it.
 
 Files are UTF-8 Markdown or text, saved atomically. A file that cannot be read
 gives a plain message and leaves the current text untouched; closing with unsaved
-changes asks first.
+changes asks first. Every edit goes into the document's ledger (through the
+authorship bridge), which is flushed at least once a second: after a crash,
+reopening the file offers the unsaved text back with its authorship.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from app.authorship_bridge import AuthorshipBridge
 from app.files import FileProblem, read_text, write_text_atomically
 from app.settings import Settings
 from app.window_state import WindowState
+from memory.events import Author, SourceKind
 from ui.main_window import MainWindow
 from ui.messages import Level
 
@@ -31,15 +38,117 @@ class DocumentSession(QObject):
     opened = Signal()
     saved = Signal(str)
 
-    def __init__(self, window: MainWindow, settings: Settings, state: WindowState) -> None:
+    def __init__(
+        self, window: MainWindow, settings: Settings, state: WindowState, store: Any = None
+    ) -> None:
         super().__init__()
         self.window = window
         self.editor = window.editor
         self.settings = settings
         self.state = state
+        self.store = store  # memory.store.Store, or None when the database is unusable
         self.path: Path | None = None
+        self.authored: Any = None  # memory.document.AuthoredDocument
+        self.bridge: AuthorshipBridge | None = None
         self.editor.document().modificationChanged.connect(self.window.setWindowModified)
+        self._journal = QTimer(self)
+        self._journal.setInterval(int(settings["autosave_interval_ms"]))
+        self._journal.timeout.connect(self.flush)
+        self._journal.start()
+        self._attach(None, "")
         self._update_title()
+
+    # --- authorship ---------------------------------------------------------------
+    def writer(self) -> Author:
+        return Author(SourceKind.PERSON, self.settings.writer_name)
+
+    def _attach(self, path: Path | None, text: str, *, imported: bool = False) -> None:
+        """Give the editor the authored document for `path` and show `text` in it."""
+        self._detach()
+        if self.store is not None:
+            try:
+                self.authored = self._authored_for(path, text, imported=imported)
+            except Exception as exc:  # noqa: BLE001 - a bad store must not cost the text
+                log.exception("authorship unavailable")
+                self.authored = None
+                self.window.messages.show_message(
+                    Level.WARNING,
+                    f"Authorship is not being recorded for this document: {exc}",
+                )
+        shown = self.authored.text if self.authored is not None else text
+        self._show_text(shown)
+        if self.authored is not None:
+            self.bridge = AuthorshipBridge(self.editor, self.authored, self.writer)
+            self.editor.document().setModified(shown != text)
+
+    def _authored_for(self, path: Path | None, text: str, *, imported: bool) -> Any:
+        from memory.document import AuthoredDocument, recoverable
+
+        key = str(path.resolve()) if path else None
+        doc_id = self.store.document_for_path(key) if key else None
+        if doc_id is None:
+            title = path.name if path else "Untitled"
+            source = Author(SourceKind.IMPORT, path.name) if (imported and path) else self.writer()
+            return AuthoredDocument.create(
+                self.store, key, title, initial_text=text, initial_author=source
+            )
+        document = AuthoredDocument.open(self.store, doc_id)
+        if document.text == text:
+            return document
+        if recoverable(self.store, doc_id, text):
+            self._offer_recovery(document, text)
+            return document
+        document.reconcile_with_disk(text)
+        self.window.messages.show_message(
+            Level.INFO,
+            f"“{path.name if path else 'This file'}” was changed outside Draftsmith. "
+            "The changed text is marked as written by an unknown author.",
+        )
+        return document
+
+    def _offer_recovery(self, document: Any, disk_text: str) -> None:
+        name = self.path.name if self.path else "this document"
+
+        def discard() -> None:
+            if self.authored is document and self.bridge is not None:
+                self._replace_editor_text(disk_text)
+
+        self.window.messages.show_message(
+            Level.WARNING,
+            f"Draftsmith kept unsaved changes to “{name}” from before it last closed. "
+            "They are shown now; save to keep them.",
+            [("Keep Recovered Text", lambda: None), ("Go Back to the Saved File", discard)],
+        )
+
+    def _replace_editor_text(self, text: str) -> None:
+        """Replace the whole text as one undoable edit by the writer."""
+        cursor = self.editor.textCursor()
+        cursor.select(cursor.SelectionType.Document)
+        cursor.insertText(text)
+        self.editor.document().setModified(False)
+
+    def _detach(self) -> None:
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge = None
+        if self.authored is not None:
+            self.flush()
+            self.authored = None
+
+    def flush(self) -> None:
+        """Journal pending edits (runs at least once a second while the window is open)."""
+        if self.authored is None:
+            return
+        try:
+            self.authored.flush()
+        except Exception as exc:  # noqa: BLE001 - disk full, locked database...
+            log.exception("journal write failed")
+            self._journal.stop()
+            self.window.messages.show_message(
+                Level.ERROR,
+                f"Draftsmith could not journal your recent edits ({exc}). Your text is still "
+                "open: save it to a file now.",
+            )
 
     @property
     def name(self) -> str:
@@ -54,6 +163,7 @@ class DocumentSession(QObject):
         self.window.setWindowModified(self.modified)
 
     def _show_text(self, text: str) -> None:
+        """Put `text` in the editor as a fresh document (no undo history, no recording)."""
         self.editor.clear_ghost(notify=True)
         self.editor.setPlainText(text)
         self.editor.document().setModified(False)
@@ -66,14 +176,14 @@ class DocumentSession(QObject):
         if not self.confirm_discard():
             return
         self.path = None
-        self._show_text("")
+        self._attach(None, "")
         self._update_title()
         self.opened.emit()
 
     def start_at(self, path: Path) -> None:
         """`draftsmith FILE` for a file that does not exist yet: saved there later."""
         self.path = path
-        self._show_text("")
+        self._attach(None, "")
         self._update_title()
         self.opened.emit()
 
@@ -96,7 +206,7 @@ class DocumentSession(QObject):
         if not self.confirm_discard():
             return False
         self.path = path
-        self._show_text(text)
+        self._attach(path, text, imported=True)
         self._update_title()
         self.state.add_recent(path)
         self.recent_changed.emit()
@@ -127,9 +237,13 @@ class DocumentSession(QObject):
             self.window.messages.show_message(Level.ERROR, str(problem))
             return False
         self.path = path
+        if self.authored is not None:
+            if self.store is not None:
+                self.store.set_document_path(self.authored.doc_id, str(path.resolve()))
+            self.authored.mark_saved(hashlib.sha256(text.encode("utf-8")).hexdigest())
         self.editor.document().setModified(False)
         self._update_title()
-        self.window.status.showMessage(f"Saved {path.name}", 3000)
+        self.window.status.showMessage(f"Saved {path.name} at {time.strftime('%H:%M')}", 4000)
         self.saved.emit(text)
         return True
 
@@ -147,4 +261,9 @@ class DocumentSession(QObject):
         return answer == QMessageBox.StandardButton.Discard
 
     def close(self) -> None:
-        """Release what the document holds (called once on shutdown)."""
+        """Journal the last edits and release the document (called once on shutdown)."""
+        self._journal.stop()
+        self._detach()
+        if self.store is not None:
+            self.store.close()
+            self.store = None

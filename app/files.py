@@ -49,7 +49,9 @@ def write_text_atomically(path: Path, text: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise FileProblem(f"Could not write to the folder {folder}: {exc.strerror or exc}.") from None
+        raise FileProblem(
+            f"Could not write to the folder {folder}: {exc.strerror or exc}."
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

@@ -13,8 +13,10 @@ APP_NAME = "Draftsmith"
 def data_dir() -> Path:
     """The data folder (database, settings, logs, keys), created on first use."""
     override = os.environ.get("DRAFTSMITH_HOME")
-    base = Path(override).expanduser() if override else Path(
-        platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    base = (
+        Path(override).expanduser()
+        if override
+        else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     )
     base.mkdir(parents=True, exist_ok=True)
     return base

@@ -72,8 +72,9 @@ class Settings:
             if not isinstance(raw, dict):
                 raise ValueError("the file does not hold a JSON object")
         except (OSError, ValueError) as exc:
-            self.problems.append(f"Settings file {self.path} could not be read ({exc}); "
-                                 "using the defaults.")
+            self.problems.append(
+                f"Settings file {self.path} could not be read ({exc}); using the defaults."
+            )
             return
         for key, value in raw.items():
             option = OPTIONS.get(key)

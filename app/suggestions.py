@@ -114,8 +114,9 @@ class SuggestionController(QObject):
             return
         rest = full_text[len(typed) :]
         if rest:
-            self.editor.show_ghost(rest, streaming=streaming,
-                                   anchor=self.editor.textCursor().position())
+            self.editor.show_ghost(
+                rest, streaming=streaming, anchor=self.editor.textCursor().position()
+            )
             if not streaming:
                 self.suggestion_shown.emit(rest)
         else:

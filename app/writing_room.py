@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 
 from app import paths
 from app.document_session import DocumentSession
@@ -19,6 +20,8 @@ from app.settings import Settings
 from app.suggestions import SuggestionController
 from app.tasks import TaskRunner
 from app.window_state import WindowState
+from ui.authorship_stats import AuthorshipStatsDialog
+from ui.authorship_view import AuthorshipHighlighter, AuthorshipLegend
 from ui.main_window import MainWindow
 from ui.messages import Level
 from ui.status_bar import ModelState
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 
 class WritingRoom(QObject):
     """Everything one open window needs, created once and closed on one path."""
+
+    exported = Signal(list)
 
     def __init__(
         self,
@@ -50,7 +55,8 @@ class WritingRoom(QObject):
             n_threads=int(settings["model_threads"]),
         )
         self.suggestions = SuggestionController(self.editor, self.model, settings)
-        self.session = DocumentSession(self.window, settings, self.state)
+        self.session = DocumentSession(self.window, settings, self.state, self._open_store())
+        self.highlighter: AuthorshipHighlighter | None = None
         self._closed = False
         self._wire()
         for problem in settings.problems:
@@ -62,8 +68,26 @@ class WritingRoom(QObject):
             # Let the window paint first; the model loads behind it.
             QTimer.singleShot(0, lambda: self.model.load(self._model_path))
 
+    def _open_store(self) -> Any:
+        from memory.store import Store, StoreError
+
+        try:
+            return Store(paths.database_path())
+        except StoreError as exc:
+            self._store_problem = str(exc)
+            return None
+
     def _wire(self) -> None:
         w = self.window
+        if getattr(self, "_store_problem", None):
+            w.messages.show_message(
+                Level.ERROR,
+                f"{self._store_problem} You can keep writing and saving files; authorship "
+                "and crash recovery are off until the database is repaired or moved aside.",
+            )
+        self._build_view_menu()
+        self._build_export_menu()
+        self.session.opened.connect(self._document_changed)
         w.new_action.triggered.connect(self.session.new_document)
         w.open_action.triggered.connect(self.session.ask_and_open)
         w.save_action.triggered.connect(self.session.save)
@@ -82,6 +106,120 @@ class WritingRoom(QObject):
         self.suggestions.speed_measured.connect(w.status.set_speed)
         self.editor.textChanged.connect(self._count_words)
         self._count_words()
+
+    # --- authorship view, statistics, export --------------------------------------
+    def _build_view_menu(self) -> None:
+        w = self.window
+        self.legend = AuthorshipLegend(w)
+        w.centralWidget().layout().insertWidget(1, self.legend)
+        self.authorship_action = QAction("Show &Authorship Colours", w)
+        self.authorship_action.setCheckable(True)
+        self.authorship_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.authorship_action.toggled.connect(self.show_authorship)
+        self.stats_action = QAction("Authorship &Statistics…", w)
+        self.stats_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.stats_action.triggered.connect(self.show_statistics)
+        for action in (self.authorship_action, self.stats_action):
+            w.addAction(action)
+            w.view_menu.addAction(action)
+
+    def show_authorship(self, on: bool) -> None:
+        """Tint the text by origin (and explain the tints), or go back to plain text."""
+        if self.highlighter is not None:
+            self.highlighter.setDocument(None)
+            self.highlighter = None
+        bridge = self.session.bridge
+        if on and bridge is not None:
+            self.highlighter = AuthorshipHighlighter(self.editor.document(), bridge.block_labels)
+            self.editor.tooltip_at = bridge.describe_at
+        else:
+            self.editor.tooltip_at = None
+        self.legend.setVisible(on and bridge is not None)
+        if on and bridge is None:
+            self.window.messages.show_message(
+                Level.WARNING, "Authorship is not recorded for this document."
+            )
+
+    def _document_changed(self) -> None:
+        if self.authorship_action.isChecked():
+            self.show_authorship(True)
+
+    def show_statistics(self) -> None:
+        bridge = self.session.bridge
+        if bridge is None:
+            self.window.messages.show_message(
+                Level.WARNING, "Authorship is not recorded for this document."
+            )
+            return
+        counts, scope = bridge.shares_for_selection()
+        AuthorshipStatsDialog(counts, scope, self.window).exec()
+
+    def _build_export_menu(self) -> None:
+        menu = self.window.export_menu
+        for label, fmt, suffix in (
+            ("Markdown with Authorship…", "markdown", ".md"),
+            ("HTML…", "html", ".html"),
+            ("PDF…", "pdf", ".pdf"),
+            ("Provenance Report (HTML)…", "report-html", ".report.html"),
+            ("Provenance Report (PDF)…", "report-pdf", ".report.pdf"),
+            ("PROV-JSON Sidecar…", "prov", ".prov.json"),
+        ):
+            action = menu.addAction(label)
+            action.triggered.connect(
+                lambda _checked=False, f=fmt, x=suffix: self.export_document(f, x)
+            )
+
+    def export_document(self, fmt: str, suffix: str, out: Path | None = None) -> Any:
+        """Export in the background with a progress bar; the window stays responsive."""
+        from app.provenance import record_for
+
+        authored = self.session.authored
+        if authored is None:
+            self.window.messages.show_message(
+                Level.WARNING,
+                "Authorship is not recorded for this document, so it cannot "
+                "be exported with provenance.",
+            )
+            return None
+        self.session.flush()
+        stem = self.session.path.stem if self.session.path else "Untitled"
+        if out is None:
+            folder = self.session.path.parent if self.session.path else Path.home()
+            chosen = self.window.ask_export_path(str(folder / f"{stem}{suffix}"))
+            if not chosen:
+                return None
+            out = Path(chosen)
+        record = record_for(authored, stem)
+        keys = paths.keys_dir()
+        status = self.window.status
+        status.progress.show()
+        status.set_progress(0.0)
+
+        def work(ctx: Any) -> list[Path]:
+            from app.export import export
+
+            return export(record, fmt, out, keys, progress=lambda f: ctx.progress(f))
+
+        def done(written: list[Path]) -> None:
+            status.progress.hide()
+            self.window.messages.show_message(
+                Level.INFO, f"Exported {', '.join(p.name for p in written)} to {out.parent}."
+            )
+            self.exported.emit([str(p) for p in written])
+
+        def failed(exc: BaseException, details: str) -> None:
+            status.progress.hide()
+            log.error("export failed: %s\n%s", exc, details)
+            self.window.messages.show_message(Level.ERROR, f"Export failed: {exc}")
+
+        return self.runner.submit(
+            work,
+            name=f"export {fmt}",
+            lane="io",
+            on_success=done,
+            on_failure=failed,
+            on_progress=lambda f, _m: status.set_progress(f),
+        )
 
     # --- model ----------------------------------------------------------------
     def _model_state(self, state: ModelState, detail: str) -> None:
@@ -146,8 +284,3 @@ class WritingRoom(QObject):
         self.window.raise_()
         self.window.activateWindow()
         self.editor.setFocus()
-
-
-def ask_yes_no(parent: object, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text)  # type: ignore[arg-type]
-    return answer == QMessageBox.StandardButton.Yes

@@ -44,7 +44,9 @@ class AuthorshipStatsDialog(QDialog):
             for column, value in enumerate((legend, f"{count:,}", f"{percent:.1f}%")):
                 item = QTableWidgetItem(value)
                 if column:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)

@@ -114,8 +114,10 @@ class DraftEditor(QPlainTextEdit):
         self._pause.start()
 
     def _pause_elapsed(self) -> None:
-        if self.hasFocus() or self.isActiveWindow() or self.testAttribute(
-            Qt.WidgetAttribute.WA_DontShowOnScreen
+        if (
+            self.hasFocus()
+            or self.isActiveWindow()
+            or self.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         ):
             self.paused.emit()
 
@@ -167,8 +169,10 @@ class DraftEditor(QPlainTextEdit):
     def insert_as(self, text: str, intent: EditIntent) -> None:
         """Insert `text` at the cursor as one undoable edit attributed by `intent`."""
         cursor = self.textCursor()
-        with self.intent(intent):
+        with self.intent(intent):  # Qt reports an edit block's change when the block ends
+            cursor.beginEditBlock()  # its own undo step, not merged with the typing before it
             cursor.insertText(text)
+            cursor.endEditBlock()
         self.setTextCursor(cursor)
         self._pause.stop()
 
@@ -188,6 +192,8 @@ class DraftEditor(QPlainTextEdit):
             super().redo()
 
     def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt override
+        # Qt's mime object must stay Qt-made: the clipboard owns and deletes it. It lists
+        # only its built-in formats, so the authorship is read back with data(), not formats().
         mime = super().createMimeDataFromSelection()
         cursor = self.textCursor()
         if self.mime_authorship is not None and cursor.hasSelection():
@@ -198,8 +204,9 @@ class DraftEditor(QPlainTextEdit):
 
     def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt override
         self.clear_ghost()
-        if source.hasFormat(AUTHORSHIP_MIME):
-            intent = EditIntent(How.MOVE, payload=bytes(source.data(AUTHORSHIP_MIME).data()))
+        authorship = bytes(source.data(AUTHORSHIP_MIME).data())
+        if authorship:
+            intent = EditIntent(How.MOVE, payload=authorship)
         else:
             intent = EditIntent(How.PASTE)
         plain = QMimeData()
@@ -256,8 +263,12 @@ class DraftEditor(QPlainTextEdit):
                     else:
                         self.ghost_dismissed.emit()
                     return
-            if event.key() not in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt,
-                                   Qt.Key.Key_Meta):
+            if event.key() not in (
+                Qt.Key.Key_Shift,
+                Qt.Key.Key_Control,
+                Qt.Key.Key_Alt,
+                Qt.Key.Key_Meta,
+            ):
                 self.clear_ghost()
         super().keyPressEvent(event)
 
@@ -306,7 +317,12 @@ class DraftEditor(QPlainTextEdit):
         left = self.contentOffset().x() + margin
         right = self.viewport().width() - margin
         paint_ghost(
-            painter, self.ghost.text, self.font(), self.cursorRect(), left, right,
+            painter,
+            self.ghost.text,
+            self.font(),
+            self.cursorRect(),
+            left,
+            right,
             self.ghost_color,
         )
         painter.end()

@@ -25,14 +25,14 @@ def replace_all(editor: DraftEditor, needle: str, replacement: str, *, case: boo
     flags = QTextDocument.FindFlag.FindCaseSensitively if case else QTextDocument.FindFlag(0)
     count = 0
     edit = QTextCursor(document)
-    edit.beginEditBlock()
-    with editor.intent(EditIntent(How.REPLACE)):
+    with editor.intent(EditIntent(How.REPLACE)):  # Qt reports the change when the block ends
+        edit.beginEditBlock()
         found = document.find(needle, 0, flags)
         while not found.isNull():
             found.insertText(replacement)
             count += 1
             found = document.find(needle, found.position(), flags)
-    edit.endEditBlock()
+        edit.endEditBlock()
     return count
 
 
@@ -58,9 +58,17 @@ class FindBar(QWidget):
         self.replace_button = QPushButton("Replace", self)
         self.replace_all_button = QPushButton("Replace All", self)
         done = QPushButton("Done", self)
-        for widget in (self.find_field, previous, following, self.replace_field,
-                       self.replace_button, self.replace_all_button, self.case_box,
-                       self.status, done):
+        for widget in (
+            self.find_field,
+            previous,
+            following,
+            self.replace_field,
+            self.replace_button,
+            self.replace_all_button,
+            self.case_box,
+            self.status,
+            done,
+        ):
             layout.addWidget(widget)
         layout.setStretch(0, 2)
         layout.setStretch(3, 2)
@@ -123,8 +131,10 @@ class FindBar(QWidget):
         cursor = self.editor.textCursor()
         needle = self.find_field.text()
         selected = cursor.selectedText()
-        matches = selected == needle if self.case_box.isChecked() else (
-            selected.lower() == needle.lower()
+        matches = (
+            selected == needle
+            if self.case_box.isChecked()
+            else (selected.lower() == needle.lower())
         )
         if needle and matches:
             with self.editor.intent(EditIntent(How.REPLACE)):
@@ -133,7 +143,9 @@ class FindBar(QWidget):
 
     def replace_everything(self) -> None:
         count = replace_all(
-            self.editor, self.find_field.text(), self.replace_field.text(),
+            self.editor,
+            self.find_field.text(),
+            self.replace_field.text(),
             case=self.case_box.isChecked(),
         )
         self.status.setText(f"Replaced {count}" if count else "Not found")

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
 from PySide6.QtCore import QPointF, QRect
 from PySide6.QtGui import QColor, QFont, QPainter, QTextLayout, QTextOption
-
-import regex
 
 _FIRST_WORD = regex.compile(r"\s*\S+")
 

@@ -54,8 +54,12 @@ class MainWindow(QMainWindow):
 
     # --- actions -------------------------------------------------------------
     def _action(
-        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        *, tip: str = "", checkable: bool = False,
+        self,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        *,
+        tip: str = "",
+        checkable: bool = False,
     ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -90,7 +94,8 @@ class MainWindow(QMainWindow):
         self.accept_word_action = QAction("Accept Next Word\tCtrl+Right", self)
         self.dismiss_action = QAction("Dismiss Suggestion\tEsc", self)
         self.suggestions_toggle = self._action(
-            "&Offer Suggestions While Typing", checkable=True,
+            "&Offer Suggestions While Typing",
+            checkable=True,
             tip="Show a suggestion after a short pause",
         )
         self.choose_model_action = self._action("Choose &Model File…")
@@ -108,8 +113,12 @@ class MainWindow(QMainWindow):
         self.copy_action.triggered.connect(editor.copy)
         self.paste_action.triggered.connect(editor.paste)
         self.select_all_action.triggered.connect(editor.selectAll)
-        for action in (self.cut_action, self.copy_action, self.paste_action,
-                       self.select_all_action):
+        for action in (
+            self.cut_action,
+            self.copy_action,
+            self.paste_action,
+            self.select_all_action,
+        ):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.find_action.triggered.connect(lambda: self.find_bar.open(replace=False))
         self.replace_action.triggered.connect(lambda: self.find_bar.open(replace=True))
@@ -147,15 +156,23 @@ class MainWindow(QMainWindow):
         self.edit_menu = bar.addMenu("&Edit")
         self.edit_menu.addActions([self.undo_action, self.redo_action])
         self.edit_menu.addSeparator()
-        self.edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action,
-                                   self.select_all_action])
+        self.edit_menu.addActions(
+            [self.cut_action, self.copy_action, self.paste_action, self.select_all_action]
+        )
         self.edit_menu.addSeparator()
-        self.edit_menu.addActions([self.find_action, self.find_next_action,
-                                   self.find_previous_action, self.replace_action])
+        self.edit_menu.addActions(
+            [
+                self.find_action,
+                self.find_next_action,
+                self.find_previous_action,
+                self.replace_action,
+            ]
+        )
         self.view_menu = bar.addMenu("&View")
         self.assistant_menu = bar.addMenu("&Assistant")
-        self.assistant_menu.addActions([self.suggest_action, self.accept_action,
-                                        self.accept_word_action, self.dismiss_action])
+        self.assistant_menu.addActions(
+            [self.suggest_action, self.accept_action, self.accept_word_action, self.dismiss_action]
+        )
         self.assistant_menu.addSeparator()
         self.assistant_menu.addAction(self.suggestions_toggle)
         self.assistant_menu.addSeparator()
@@ -183,6 +200,10 @@ class MainWindow(QMainWindow):
             path += ".md"
         return path
 
+    def ask_export_path(self, suggested: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, "Export", suggested)
+        return path
+
     def ask_model_path(self) -> str:
         path, _ = QFileDialog.getOpenFileName(
             self, "Choose a Model File", "", "GGUF models (*.gguf);;All files (*)"
@@ -207,7 +228,8 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self, "About Draftsmith",
+            self,
+            "About Draftsmith",
             "<b>Draftsmith</b><br>A private writing room with a local co-writer.<br>"
             "Everything stays on this computer.",
         )

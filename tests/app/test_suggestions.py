@@ -111,7 +111,7 @@ def test_gui_thread_never_stalls_while_the_model_generates(room_with_model, qtbo
         editor.insertPlainText(f" {word}")
         assert controller.request()
         task = controller._task
-        qtbot.waitUntil(lambda: task.done, timeout=60_000)
+        qtbot.waitUntil(lambda t=task: t.done, timeout=60_000)
     ticker.stop()
     assert time.perf_counter() - started > 0.3, "generation too short to measure"
     assert max(gaps[1:]) < 50, f"event loop stalled {max(gaps):.0f} ms"

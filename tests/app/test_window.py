@@ -20,7 +20,11 @@ def test_window_opens_titled_and_focused(writing_room, qtbot) -> None:
     assert window.windowTitle() == "Untitled[*] — Draftsmith"
     assert writing_room.editor.hasFocus() or window.focusWidget() is writing_room.editor
     assert [a.text() for a in window.menuBar().actions()] == [
-        "&File", "&Edit", "&View", "&Assistant", "&Help",
+        "&File",
+        "&Edit",
+        "&View",
+        "&Assistant",
+        "&Help",
     ]
 
 
@@ -103,7 +107,10 @@ def test_window_appears_before_heavy_imports(tmp_path: Path) -> None:
         "room.shutdown()\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**__import__("os").environ, "DRAFTSMITH_HOME": str(tmp_path)},
     )
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr

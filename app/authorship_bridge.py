@@ -1,0 +1,246 @@
+"""The edge between the editor and the authorship engine.
+
+Qt reports every change as (position, chars removed, chars added) in UTF-16 units;
+the engine counts code points. This module is the one place that converts, and the
+one place that decides who an edit belongs to: the editor's current `EditIntent`
+(typing, a suggestion, a paste, an undo...) names the how, and the writer, the
+model or the clipboard is the who.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtGui import QTextCursor
+
+from memory.events import CLIPBOARD, AttributedSpan, Author, How, SourceKind
+from memory.positions import index_to_utf16, utf16_length, utf16_to_index
+from ui.editor import DraftEditor, EditIntent
+
+log = logging.getLogger(__name__)
+
+Segments = list[tuple[int, int]]
+
+ORIGIN_WORDS = {
+    "human": "Written by hand",
+    "model": "Model text",
+    "model_edited": "Model text, edited",
+    "pasted": "Pasted",
+    "imported": "Imported",
+    "external": "Changed outside Draftsmith",
+}
+HOW_WORDS = {
+    How.TYPED: "typed",
+    How.SUGGESTION: "accepted suggestion",
+    How.PARTIAL: "partly accepted suggestion",
+    How.PASTE: "pasted",
+    How.MOVE: "moved",
+    How.IMPORT: "imported",
+    How.UNDO: "restored by undo",
+    How.REDO: "restored by redo",
+    How.REPLACE: "replaced",
+    How.EXTERNAL: "changed on disk",
+    How.REWRITE: "rewrite",
+    How.BRAINSTORM: "brainstorm idea",
+}
+
+
+def slice_segments(segments: Segments, offset: int, length: int) -> Segments:
+    """The part of `segments` (length, event) covering [offset, offset + length)."""
+    out: Segments = []
+    position = 0
+    end = offset + length
+    for size, event in segments:
+        lo, hi = max(position, offset), min(position + size, end)
+        if hi > lo:
+            out.append((hi - lo, event))
+        position += size
+        if position >= end:
+            break
+    return out
+
+
+def trim_common(old: str, new: str) -> tuple[int, int, int]:
+    """(prefix, removed, inserted) after dropping what `old` and `new` share at both ends."""
+    limit = min(len(old), len(new))
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    return prefix, len(old) - prefix - suffix, len(new) - prefix - suffix
+
+
+#: Above this many compared character pairs, a change is recorded as one hunk.
+DIFF_LIMIT = 4_000_000
+
+
+def hunks(old: str, new: str) -> list[tuple[int, int, int, int]]:
+    """The real changes inside a change window Qt reported, as (old offset, removed,
+    new offset, inserted). Qt reports one window for a whole edit block (replace-all),
+    so unchanged text inside it must not be re-attributed."""
+    prefix, removed, inserted = trim_common(old, new)
+    if removed == 0 and inserted == 0:
+        return []
+    if removed == 0 or inserted == 0 or removed * inserted > DIFF_LIMIT:
+        return [(prefix, removed, prefix, inserted)]
+    matcher = difflib.SequenceMatcher(
+        None, old[prefix : prefix + removed], new[prefix : prefix + inserted], autojunk=False
+    )
+    return [
+        (prefix + i1, i2 - i1, prefix + j1, j2 - j1)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+class AuthorshipBridge:
+    """Feeds every change of the editor's document into an `AuthoredDocument`."""
+
+    def __init__(
+        self,
+        editor: DraftEditor,
+        document: object,
+        writer: Callable[[], Author],
+    ) -> None:
+        self.editor = editor
+        self.document = document  # memory.document.AuthoredDocument
+        self.writer = writer
+        self.suspended = 0
+        self.mismatches = 0
+        editor.document().contentsChange.connect(self._changed)
+        editor.mime_authorship = self.mime_payload
+
+    def detach(self) -> None:
+        self.editor.document().contentsChange.disconnect(self._changed)
+        self.editor.mime_authorship = None
+
+    # --- changes ----------------------------------------------------------------
+    def _document_slice(self, start16: int, length16: int) -> str:
+        qdoc = self.editor.document()
+        end16 = min(start16 + length16, qdoc.characterCount() - 1)
+        if end16 <= start16:
+            return ""
+        cursor = QTextCursor(qdoc)
+        cursor.setPosition(start16)
+        cursor.setPosition(end16, QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText().replace("\u2029", "\n")
+
+    def _changed(self, position16: int, removed16: int, added16: int) -> None:
+        if self.suspended:
+            return
+        doc = self.document
+        old_text: str = doc.text  # type: ignore[attr-defined]
+        # Qt counts the document's final paragraph separator, which the text lacks: clamp.
+        old16 = utf16_length(old_text)
+        start = utf16_to_index(old_text, min(position16, old16))
+        end = utf16_to_index(old_text, min(position16 + removed16, old16))
+        new_window = self._document_slice(position16, added16)
+        old_window = old_text[start:end]
+        intent = self.editor.current_intent()
+        # Record the hunks right to left, so earlier positions stay valid.
+        for offset, removed, new_offset, inserted in reversed(hunks(old_window, new_window)):
+            inserted_text = new_window[new_offset : new_offset + inserted]
+            author, segments = self._attribution(intent, new_window, new_offset, inserted)
+            doc.record(  # type: ignore[attr-defined]
+                start + offset, removed, inserted_text, author, intent.how, segments=segments
+            )
+
+    def _attribution(
+        self, intent: EditIntent, new_window: str, prefix: int, inserted: int
+    ) -> tuple[Author, Segments | None]:
+        if intent.how is How.PASTE:
+            return CLIPBOARD, None
+        if intent.how is How.MOVE and isinstance(intent.payload, bytes):
+            segments = self._moved_segments(intent.payload, new_window)
+            if segments is not None:
+                return self.writer(), slice_segments(segments, prefix, inserted)
+            return CLIPBOARD, None  # text from another document or app: pasted
+        return intent.author or self.writer(), None
+
+    def _moved_segments(self, payload: bytes, inserted_text: str) -> Segments | None:
+        try:
+            data = json.loads(payload.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        if data.get("doc") != self.document.doc_id or data.get("text") != inserted_text:  # type: ignore[attr-defined]
+            return None
+        return [(int(n), int(e)) for n, e in data.get("segments", [])]
+
+    # --- what the editor asks for ----------------------------------------------
+    def mime_payload(self, start16: int, end16: int) -> bytes | None:
+        """Authorship of a selection, carried with copied or dragged text."""
+        text: str = self.document.text  # type: ignore[attr-defined]
+        start, end = utf16_to_index(text, start16), utf16_to_index(text, end16)
+        segments = self.document.segments(start, end)  # type: ignore[attr-defined]
+        payload = {"doc": self.document.doc_id, "text": text[start:end], "segments": segments}  # type: ignore[attr-defined]
+        return json.dumps(payload).encode("utf-8")
+
+    def _labelled(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """(start, length, origin label) over [start, end), in code points."""
+        from memory.origins import label_spans
+
+        document = self.document
+        events = document.events  # type: ignore[attr-defined]
+        spans = []
+        position = start
+        for length, seq in document.segments(start, end):  # type: ignore[attr-defined]
+            spans.append(AttributedSpan(position, length, events[seq]))
+            position += length
+        return label_spans(document.text, spans)  # type: ignore[attr-defined]
+
+    def block_labels(self, position16: int, length16: int) -> list[tuple[int, int, str]]:
+        """Origin labels of one paragraph, as (offset16, length16, label) for the highlighter."""
+        text: str = self.document.text  # type: ignore[attr-defined]
+        start = utf16_to_index(text, position16)
+        end = min(len(text), utf16_to_index(text, position16 + length16))
+        block = text[start:end]
+        out = []
+        for offset, length, label in self._labelled(start, end):
+            lo = offset - start
+            out.append((index_to_utf16(block, lo), utf16_length(block[lo : lo + length]), label))
+        return out
+
+    def describe_at(self, position16: int) -> str:
+        """Who wrote the character at a position, for the hover tooltip."""
+        text: str = self.document.text  # type: ignore[attr-defined]
+        index = utf16_to_index(text, position16)
+        if index >= len(text):
+            return ""
+        ((_length, seq),) = self.document.segments(index, index + 1)  # type: ignore[attr-defined]
+        event = self.document.events[seq]  # type: ignore[attr-defined]
+        ((_s, _n, label),) = self._labelled(index, index + 1)
+        when = time.strftime("%d %b %Y, %H:%M", time.localtime(event.at))
+        who = event.author.name
+        if event.author.kind is SourceKind.MODEL:
+            who = f"{who} (language model)"
+        how = HOW_WORDS.get(event.how, event.how.value)
+        return f"{ORIGIN_WORDS.get(label, label)} — {who}, {how}, {when}"
+
+    def shares_for_selection(self) -> tuple[dict[str, int], str]:
+        """Characters by origin label for the selection, or the whole document."""
+        text: str = self.document.text  # type: ignore[attr-defined]
+        cursor = self.editor.textCursor()
+        if cursor.hasSelection():
+            start = utf16_to_index(text, cursor.selectionStart())
+            end = utf16_to_index(text, cursor.selectionEnd())
+            scope = "Selection"
+        else:
+            start, end, scope = 0, len(text), "Whole document"
+        counts: dict[str, int] = {}
+        for _start, length, label in self._labelled(start, end):
+            counts[label] = counts.get(label, 0) + length
+        return counts, scope
+
+    def check_in_sync(self) -> bool:
+        """True when the engine's text equals the editor's (used by tests and on save)."""
+        same = self.document.text == self.editor.toPlainText()  # type: ignore[attr-defined]
+        if not same:
+            self.mismatches += 1
+            log.error("authorship engine out of step with the editor")
+        return same
