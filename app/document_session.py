@@ -22,13 +22,14 @@ from app.authorship_bridge import AuthorshipBridge
 from app.files import FileProblem, read_text, write_text_atomically
 from app.settings import Settings
 from app.window_state import WindowState
-from memory.events import Author, SourceKind
+from memory.events import Author, How, SourceKind
 from ui.main_window import MainWindow
 from ui.messages import Level
 
 log = logging.getLogger(__name__)
 
 UNTITLED = "Untitled"
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 class DocumentSession(QObject):
@@ -86,6 +87,8 @@ class DocumentSession(QObject):
 
         key = str(path.resolve()) if path else None
         doc_id = self.store.document_for_path(key) if key else None
+        if doc_id is None and path is not None and self._trusted_annotations() is not None:
+            return self._authored_from_annotations(path, text)
         if doc_id is None:
             title = path.name if path else "Untitled"
             source = Author(SourceKind.IMPORT, path.name) if (imported and path) else self.writer()
@@ -95,6 +98,10 @@ class DocumentSession(QObject):
         document = AuthoredDocument.open(self.store, doc_id)
         if document.text == text:
             return document
+        if path is not None and self._trusted_annotations() is not None:
+            # The file carries its own, verified account: it wins over a stale ledger.
+            self.store.set_document_path(doc_id, None)
+            return self._authored_from_annotations(path, text)
         if recoverable(self.store, doc_id, text):
             self._offer_recovery(document, text)
             return document
@@ -105,6 +112,49 @@ class DocumentSession(QObject):
             "The changed text is marked as written by an unknown author.",
         )
         return document
+
+    def _trusted_annotations(self) -> Any:
+        annotations = getattr(self, "_annotations", None)
+        if annotations is None or annotations.needs_review:
+            return None
+        return annotations
+
+    def _authored_from_annotations(self, path: Path, text: str) -> Any:
+        """A new ledger whose first events restore the authorship the file declares."""
+        from memory.document import AuthoredDocument, text_sha256
+
+        annotations = getattr(self, "_annotations", None)
+        document = AuthoredDocument.create(self.store, None, path.name)
+        imported = Author(SourceKind.IMPORT, path.name)
+        for start, length, author in annotated_runs(text, annotations, imported):
+            document.record(start, 0, text[start : start + length], author, How.IMPORT)
+        self.store.set_document_path(document.doc_id, str(path.resolve()))
+        document.flush()
+        document.mark_saved(text_sha256(text))
+        return document
+
+    def _offer_annotations(self, path: Path, text: str, annotations: Any) -> None:
+        """The file's authorship block does not match its text: ask, never guess."""
+
+        def apply_anyway() -> None:
+            if self.path != path:
+                return
+            annotations.problems.clear()
+            annotations.hash_ok = True
+            self._annotations = annotations
+            if self.store is not None:
+                doc_id = self.store.document_for_path(str(path.resolve()))
+                if doc_id is not None:
+                    self.store.set_document_path(doc_id, None)
+            self._attach(path, text, imported=True)
+
+        reason = "; ".join(annotations.problems) or "the text changed after it was written"
+        self.window.messages.show_message(
+            Level.WARNING,
+            f"“{path.name}” has an authorship block that does not match its text ({reason}). "
+            "Its text is treated as imported until you decide.",
+            [("Apply Its Authorship Anyway", apply_anyway), ("Keep as Imported", lambda: None)],
+        )
 
     def _offer_recovery(self, document: Any, disk_text: str) -> None:
         name = self.path.name if self.path else "this document"
@@ -199,14 +249,18 @@ class DocumentSession(QObject):
         if self.path is not None and path.resolve() == self.path.resolve() and not self.modified:
             return True
         try:
-            text = read_text(path)
+            content = read_text(path)
         except FileProblem as problem:
             self.window.messages.show_message(Level.ERROR, str(problem))
             return False
         if not self.confirm_discard():
             return False
         self.path = path
+        text, annotations = split_annotations(path, content)
+        self._annotations = annotations
         self._attach(path, text, imported=True)
+        if annotations is not None and annotations.needs_review:
+            self._offer_annotations(path, text, annotations)
         self._update_title()
         self.state.add_recent(path)
         self.recent_changed.emit()
@@ -232,7 +286,7 @@ class DocumentSession(QObject):
     def _write(self, path: Path) -> bool:
         text = self.editor.toPlainText()
         try:
-            write_text_atomically(path, self.file_text(text))
+            write_text_atomically(path, self.file_text(text, path))
         except FileProblem as problem:
             self.window.messages.show_message(Level.ERROR, str(problem))
             return False
@@ -247,9 +301,18 @@ class DocumentSession(QObject):
         self.saved.emit(text)
         return True
 
-    def file_text(self, text: str) -> str:
-        """What goes into the file for the editor's `text`."""
-        return text
+    def file_text(self, text: str, path: Path | None = None) -> str:
+        """What goes into the file: Markdown carries its authorship block by default."""
+        path = path or self.path
+        wants_block = self.settings["markdown_authorship_block"] and path is not None
+        if not wants_block or path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            return text
+        if self.authored is None or not text:
+            return text
+        from app.export.annotations import write_annotated_markdown
+        from app.provenance import record_for
+
+        return write_annotated_markdown(record_for(self.authored, path.stem))
 
     def confirm_discard(self) -> bool:
         """True when it is fine to replace or close the current text."""
@@ -267,3 +330,33 @@ class DocumentSession(QObject):
         if self.store is not None:
             self.store.close()
             self.store = None
+
+
+def split_annotations(path: Path, content: str) -> tuple[str, Any]:
+    """The text of a Markdown file without its authorship block, and the parsed block."""
+    if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        return content, None
+    from app.export.annotations import parse_annotated_markdown
+
+    parsed = parse_annotated_markdown(content)
+    if not parsed.has_block:
+        return content, None
+    return parsed.text, parsed
+
+
+def annotated_runs(text: str, annotations: Any, unclaimed: Author) -> list[tuple[int, int, Author]]:
+    """(start, length, author) covering `text` in order; text no author claims is `unclaimed`."""
+    owners: list[Author | None] = [None] * len(text)
+    for annotated in annotations.authors:
+        author = annotated.as_author()
+        for start, length in annotations.code_point_ranges().get(author.key, []):
+            owners[start : start + length] = [author] * length
+    runs: list[tuple[int, int, Author]] = []
+    for index, owner in enumerate(owners):
+        who = owner or unclaimed
+        if runs and runs[-1][2] == who and runs[-1][0] + runs[-1][1] == index:
+            start, length, _ = runs[-1]
+            runs[-1] = (start, length + 1, who)
+        else:
+            runs.append((index, 1, who))
+    return runs

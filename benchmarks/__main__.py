@@ -20,7 +20,8 @@ def main() -> int:
     only = sys.argv[1:] or list(MODULES)
     results: dict[str, object] = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
     }
     failed = False
     for name in only:

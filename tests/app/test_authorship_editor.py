@@ -165,9 +165,7 @@ def test_statistics_and_authorship_view(writing_room, qtbot) -> None:
     writing_room.authorship_action.trigger()
     assert writing_room.legend.isVisible()
     block = writing_room.editor.document().firstBlock()
-    qtbot.waitUntil(
-        lambda: any(f.start == 4 and f.length == 9 for f in block.layout().formats())
-    )
+    qtbot.waitUntil(lambda: any(f.start == 4 and f.length == 9 for f in block.layout().formats()))
     tip = writing_room.session.bridge.describe_at(6)
     assert "TestModel" in tip and "accepted suggestion" in tip
 

@@ -1,0 +1,139 @@
+"""A document's life through the window: save with authorship, reopen, crash, outside edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app import paths
+from app.settings import Settings
+from app.writing_room import WritingRoom
+from memory.events import Author, How, SourceKind
+from tests.app.test_authorship_editor import kinds
+from tests.conftest import type_text
+from ui.editor import EditIntent
+from ui.messages import Level
+
+MODEL = Author(SourceKind.MODEL, "TestModel", "cd" * 32)
+
+
+def new_room(qtbot) -> WritingRoom:
+    room = WritingRoom(Settings(paths.settings_path()), load_model=False)
+    qtbot.addWidget(room.window)
+    room.window.confirm_close = lambda: True
+    room.show()
+    return room
+
+
+def write_with_model(room: WritingRoom) -> None:
+    type_text(room.editor, "Ana wrote this. ")
+    room.editor.insert_as("The model wrote this.", EditIntent(How.SUGGESTION, author=MODEL))
+
+
+def save_to(room: WritingRoom, path: Path) -> None:
+    room.window.ask_save_path = lambda _suggested: str(path)
+    assert room.session.save()
+
+
+def test_markdown_carries_its_authorship_block(writing_room, qtbot, tmp_path) -> None:
+    write_with_model(writing_room)
+    path = tmp_path / "piece.md"
+    save_to(writing_room, path)
+    content = path.read_text(encoding="utf-8")
+    assert content.startswith("Ana wrote this. The model wrote this.")
+    assert "Annotations:" in content and "&TestModel" in content
+    writing_room.shutdown()
+
+    # Another machine: an empty data folder; the file alone restores the authorship.
+    (tmp_path / "home").rename(tmp_path / "old-home")
+    room = new_room(qtbot)
+    try:
+        assert room.session.open_path(path)
+        assert room.editor.toPlainText() == "Ana wrote this. The model wrote this."
+        assert kinds(room) == "h" * 16 + "m" * 21
+        assert not room.session.modified
+    finally:
+        room.shutdown()
+
+
+def test_a_tampered_block_warns_and_asks(writing_room, qtbot, tmp_path) -> None:
+    write_with_model(writing_room)
+    path = tmp_path / "piece.md"
+    save_to(writing_room, path)
+    writing_room.shutdown()
+    path.write_text(path.read_text(encoding="utf-8").replace("Ana", "Bob", 1), encoding="utf-8")
+    (tmp_path / "home").rename(tmp_path / "old-home")
+    room = new_room(qtbot)
+    try:
+        assert room.session.open_path(path)
+        bar = room.window.messages
+        assert bar.isVisible() and bar.level is Level.WARNING
+        assert "does not match" in bar.text
+        assert set(kinds(room)) == {"i"}, "no silent guess: imported until the writer decides"
+        apply_button = next(b for b in bar._buttons if "Anyway" in b.text())
+        apply_button.click()
+        assert kinds(room) == "h" * 16 + "m" * 21
+    finally:
+        room.shutdown()
+
+
+def test_plain_text_setting_writes_no_block(writing_room, tmp_path) -> None:
+    writing_room.settings.set("markdown_authorship_block", False)
+    write_with_model(writing_room)
+    path = tmp_path / "plain.md"
+    save_to(writing_room, path)
+    assert path.read_text(encoding="utf-8") == "Ana wrote this. The model wrote this."
+
+
+def test_reopening_in_draftsmith_keeps_the_ledger(writing_room, qtbot, tmp_path) -> None:
+    write_with_model(writing_room)
+    path = tmp_path / "piece.txt"
+    save_to(writing_room, path)
+    writing_room.shutdown()
+    room = new_room(qtbot)
+    try:
+        assert room.session.open_path(path)
+        assert kinds(room) == "h" * 16 + "m" * 21
+        assert not room.window.messages.isVisible()
+    finally:
+        room.shutdown()
+
+
+def test_unsaved_text_comes_back_after_a_crash(writing_room, qtbot, tmp_path) -> None:
+    path = tmp_path / "draft.txt"
+    path.write_text("Saved part.", encoding="utf-8")
+    assert writing_room.session.open_path(path)
+    cursor = writing_room.editor.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    writing_room.editor.setTextCursor(cursor)
+    type_text(writing_room.editor, " Unsaved part.")
+    writing_room.editor.insert_as(" Model part.", EditIntent(How.SUGGESTION, author=MODEL))
+    qtbot.wait(writing_room.settings["autosave_interval_ms"] + 300)  # the journal's tick
+    # A crash: nothing is saved or flushed on the way out.
+    writing_room.session._journal.stop()
+    writing_room.session.authored = None
+    writing_room.session.bridge = None
+    room = new_room(qtbot)
+    try:
+        assert room.session.open_path(path)
+        assert room.editor.toPlainText() == "Saved part. Unsaved part. Model part."
+        assert room.session.modified, "recovered text is unsaved until the writer saves it"
+        assert "unsaved changes" in room.window.messages.text
+        assert kinds(room) == "i" * 11 + "h" * 14 + "m" * 12
+    finally:
+        room.shutdown()
+
+
+def test_changes_made_outside_are_marked_external(writing_room, qtbot, tmp_path) -> None:
+    path = tmp_path / "shared.txt"
+    type_text(writing_room.editor, "Mine. ")
+    save_to(writing_room, path)
+    writing_room.shutdown()
+    path.write_text("Mine. Someone else's.", encoding="utf-8")
+    room = new_room(qtbot)
+    try:
+        assert room.session.open_path(path)
+        assert room.editor.toPlainText() == "Mine. Someone else's."
+        assert kinds(room) == "h" * 6 + "x" * len("Someone else's.")
+        assert "changed outside Draftsmith" in room.window.messages.text
+    finally:
+        room.shutdown()
