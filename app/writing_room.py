@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QInputDialog
 
 from app import paths
 from app.document_session import DocumentSession
@@ -87,6 +88,13 @@ class WritingRoom(QObject):
             )
         self._build_view_menu()
         self._build_export_menu()
+        self.name_action = QAction("Writer &Name…", w)
+        self.name_action.setStatusTip("Whose name your typing is recorded under")
+        self.name_action.triggered.connect(self.ask_writer_name)
+        w.edit_menu.addSeparator()
+        w.edit_menu.addAction(self.name_action)
+        if not self.settings["writer_name"]:
+            self._introduce_writer()
         self.session.opened.connect(self._document_changed)
         w.new_action.triggered.connect(self.session.new_document)
         w.open_action.triggered.connect(self.session.ask_and_open)
@@ -106,6 +114,33 @@ class WritingRoom(QObject):
         self.suggestions.speed_measured.connect(w.status.set_speed)
         self.editor.textChanged.connect(self._count_words)
         self._count_words()
+
+    # --- the writer -------------------------------------------------------------------
+    def _introduce_writer(self) -> None:
+        """First run: record the account's name, and say how to change it (asked once)."""
+        name = self.settings.writer_name
+        self.settings.set("writer_name", name)
+        self.window.messages.show_message(
+            Level.INFO,
+            f"Welcome to Draftsmith. What you type is recorded as written by “{name}”.",
+            [("Change Name…", self.ask_writer_name)],
+        )
+
+    def ask_writer_name(self) -> None:
+        name, ok = QInputDialog.getText(
+            self.window,
+            "Writer Name",
+            "Your name, as it will appear in authorship records and exports.\n"
+            "Several people can write in one document, each under their own name.",
+            text=self.settings.writer_name,
+        )
+        if ok and name.strip():
+            self.set_writer_name(name.strip())
+
+    def set_writer_name(self, name: str) -> None:
+        """From now on, typing is attributed to `name`."""
+        self.settings.set("writer_name", name)
+        self.window.status.showMessage(f"Writing as {name}", 4000)
 
     # --- authorship view, statistics, export --------------------------------------
     def _build_view_menu(self) -> None:

@@ -253,3 +253,18 @@ def test_coauthor_session_through_the_editor(writing_room, tmp_path, session: Pa
         for row in csv.DictReader(open(CORPUS / "metadata.csv", encoding="utf-8"))
     }[session.name.split(".")[0]]
     assert abs(100 * human / (human + model) - published) < 8
+
+
+def test_first_run_names_the_writer_and_two_people_can_write(writing_room) -> None:
+    from app.settings import account_full_name
+
+    assert writing_room.settings["writer_name"] == account_full_name()
+    assert "Welcome" in writing_room.window.messages.text
+    type_text(writing_room.editor, "ab")
+    writing_room.set_writer_name("Bea")
+    type_text(writing_room.editor, "cd")
+    document = writing_room.session.authored
+    names = [
+        document.events[seq].author.name for n, seq in document.segments(0, 4) for _ in range(n)
+    ]
+    assert names == [account_full_name()] * 2 + ["Bea"] * 2
