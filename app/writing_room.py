@@ -112,7 +112,12 @@ class WritingRoom(QObject):
         self.model.progressed.connect(w.status.set_progress)
         self.model.failed.connect(self._model_failed)
         self.suggestions.speed_measured.connect(w.status.set_speed)
-        self.editor.textChanged.connect(self._count_words)
+        # Counting words walks the whole text: do it once typing pauses, not per keystroke.
+        self._word_count = QTimer(self)
+        self._word_count.setSingleShot(True)
+        self._word_count.setInterval(400)
+        self._word_count.timeout.connect(self._count_words)
+        self.editor.textChanged.connect(self._word_count.start)
         self._count_words()
 
     # --- the writer -------------------------------------------------------------------

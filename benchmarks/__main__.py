@@ -11,7 +11,7 @@ import time
 import traceback
 from pathlib import Path
 
-MODULES = ("assistant", "authorship", "export")
+MODULES = ("assistant", "authorship", "editor", "export")
 
 
 def main() -> int:
