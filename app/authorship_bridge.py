@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QTextCursor
 
+from memory.document import slice_segments
 from memory.events import CLIPBOARD, AttributedSpan, Author, How, SourceKind
 from memory.positions import index_to_utf16, utf16_length, utf16_to_index
 from ui.editor import DraftEditor, EditIntent
@@ -47,21 +48,6 @@ HOW_WORDS = {
     How.REWRITE: "rewrite",
     How.BRAINSTORM: "brainstorm idea",
 }
-
-
-def slice_segments(segments: Segments, offset: int, length: int) -> Segments:
-    """The part of `segments` (length, event) covering [offset, offset + length)."""
-    out: Segments = []
-    position = 0
-    end = offset + length
-    for size, event in segments:
-        lo, hi = max(position, offset), min(position + size, end)
-        if hi > lo:
-            out.append((hi - lo, event))
-        position += size
-        if position >= end:
-            break
-    return out
 
 
 def trim_common(old: str, new: str) -> tuple[int, int, int]:
@@ -159,7 +145,7 @@ class AuthorshipBridge:
         if intent.how is How.MOVE and isinstance(intent.payload, bytes):
             segments = self._moved_segments(intent.payload, new_window)
             if segments is not None:
-                return self.writer(), slice_segments(segments, prefix, inserted)
+                return self.writer(), slice_segments(segments, prefix, prefix + inserted)
             return CLIPBOARD, None  # text from another document or app: pasted
         return intent.author or self.writer(), None
 
