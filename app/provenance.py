@@ -61,11 +61,10 @@ def record_for_file(path: Path) -> ProvenanceRecord:
     The ledger's, when Draftsmith edited this file and its text still matches; else the
     file's own annotation block; else the whole text as imported from the file.
     """
-    from memory.document import AuthoredDocument
-
     from app import paths
     from app.export.annotations import parse_annotated_markdown
     from app.files import read_text
+    from memory.document import AuthoredDocument
     from memory.store import Store, StoreError
 
     content = read_text(path)

@@ -113,7 +113,7 @@ class WritingRoom(QObject):
         self.model.failed.connect(self._model_failed)
         self.suggestions.speed_measured.connect(w.status.set_speed)
         # Counting words walks the whole text: do it once typing pauses, not per keystroke.
-        self._word_count = QTimer(self)
+        self._word_count = QTimer(self.window)  # dies with the window it counts
         self._word_count.setSingleShot(True)
         self._word_count.setInterval(400)
         self._word_count.timeout.connect(self._count_words)
@@ -314,6 +314,7 @@ class WritingRoom(QObject):
         if self._closed:
             return
         self._closed = True
+        self._word_count.stop()
         self.suggestions.cancel()
         self.runner.shutdown()
         self.model.close()

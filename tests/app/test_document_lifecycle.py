@@ -137,3 +137,18 @@ def test_changes_made_outside_are_marked_external(writing_room, qtbot, tmp_path)
         assert "changed outside Draftsmith" in room.window.messages.text
     finally:
         room.shutdown()
+
+
+def test_export_from_the_window_runs_in_the_background(writing_room, qtbot, tmp_path) -> None:
+    from app.export import verify_file
+
+    write_with_model(writing_room)
+    out = tmp_path / "piece.html"
+    with qtbot.waitSignal(writing_room.exported, timeout=60_000) as signal:
+        task = writing_room.export_document("html", ".html", out=out)
+        assert task is not None
+    assert signal.args[0] == [str(out)]
+    assert not writing_room.window.status.progress.isVisible()
+    result = verify_file(out)
+    assert result.ok, result.problems
+    assert "Exported piece.html" in writing_room.window.messages.text
