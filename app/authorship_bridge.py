@@ -97,8 +97,6 @@ class AuthorshipBridge:
         self.editor = editor
         self.document = document  # memory.document.AuthoredDocument
         self.writer = writer
-        self.suspended = 0
-        self.mismatches = 0
         editor.document().contentsChange.connect(self._changed)
         editor.mime_authorship = self.mime_payload
 
@@ -118,8 +116,6 @@ class AuthorshipBridge:
         return cursor.selectedText().replace("\u2029", "\n")
 
     def _changed(self, position16: int, removed16: int, added16: int) -> None:
-        if self.suspended:
-            return
         doc = self.document
         old_text: str = doc.text  # type: ignore[attr-defined]
         # Qt counts the document's final paragraph separator, which the text lacks: clamp.
@@ -222,11 +218,3 @@ class AuthorshipBridge:
         for _start, length, label in self._labelled(start, end):
             counts[label] = counts.get(label, 0) + length
         return counts, scope
-
-    def check_in_sync(self) -> bool:
-        """True when the engine's text equals the editor's (used by tests and on save)."""
-        same = self.document.text == self.editor.toPlainText()  # type: ignore[attr-defined]
-        if not same:
-            self.mismatches += 1
-            log.error("authorship engine out of step with the editor")
-        return same

@@ -50,6 +50,7 @@ class DocumentSession(QObject):
         self.store = store  # memory.store.Store, or None when the database is unusable
         self.path: Path | None = None
         self.authored: Any = None  # memory.document.AuthoredDocument
+        self._annotations: Any = None  # the open file's parsed authorship block, if any
         self.bridge: AuthorshipBridge | None = None
         self.editor.document().modificationChanged.connect(self.window.setWindowModified)
         self._journal = QTimer(self)
@@ -114,16 +115,17 @@ class DocumentSession(QObject):
         return document
 
     def _trusted_annotations(self) -> Any:
-        annotations = getattr(self, "_annotations", None)
+        annotations = self._annotations
         if annotations is None or annotations.needs_review:
             return None
         return annotations
 
     def _authored_from_annotations(self, path: Path, text: str) -> Any:
         """A new ledger whose first events restore the authorship the file declares."""
+        from app.provenance import annotated_runs
         from memory.document import AuthoredDocument, text_sha256
 
-        annotations = getattr(self, "_annotations", None)
+        annotations = self._annotations
         document = AuthoredDocument.create(self.store, None, path.name)
         imported = Author(SourceKind.IMPORT, path.name)
         for start, length, author in annotated_runs(text, annotations, imported):
@@ -342,21 +344,3 @@ def split_annotations(path: Path, content: str) -> tuple[str, Any]:
     if not parsed.has_block:
         return content, None
     return parsed.text, parsed
-
-
-def annotated_runs(text: str, annotations: Any, unclaimed: Author) -> list[tuple[int, int, Author]]:
-    """(start, length, author) covering `text` in order; text no author claims is `unclaimed`."""
-    owners: list[Author | None] = [None] * len(text)
-    for annotated in annotations.authors:
-        author = annotated.as_author()
-        for start, length in annotations.code_point_ranges().get(author.key, []):
-            owners[start : start + length] = [author] * length
-    runs: list[tuple[int, int, Author]] = []
-    for index, owner in enumerate(owners):
-        who = owner or unclaimed
-        if runs and runs[-1][2] == who and runs[-1][0] + runs[-1][1] == index:
-            start, length, _ = runs[-1]
-            runs[-1] = (start, length + 1, who)
-        else:
-            runs.append((index, 1, who))
-    return runs

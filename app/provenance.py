@@ -7,6 +7,7 @@ from typing import Any
 
 from app.cli import app_version
 from app.export.record import ProvenanceRecord
+from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
 
 
 def record_for(document: Any, title: str) -> ProvenanceRecord:
@@ -22,37 +23,43 @@ def record_for(document: Any, title: str) -> ProvenanceRecord:
     )
 
 
-def record_from_annotations(text: str, parsed: Any, title: str, at: float) -> ProvenanceRecord:
-    """A record for a Markdown file whose authorship lives only in its annotation block.
+def annotated_runs(text: str, annotations: Any, unclaimed: Author) -> list[tuple[int, int, Author]]:
+    """(start, length, author) covering `text` in order, from a parsed annotation block
+    (or None); text no author claims is `unclaimed`."""
+    owners: list[Author | None] = [None] * len(text)
+    if annotations is not None:
+        ranges = annotations.code_point_ranges()
+        for annotated in annotations.authors:
+            author = annotated.as_author()
+            for start, length in ranges.get(author.key, []):
+                owners[start : start + length] = [author] * length
+    runs: list[tuple[int, int, Author]] = []
+    for index, owner in enumerate(owners):
+        who = owner or unclaimed
+        if runs and runs[-1][2] == who and runs[-1][0] + runs[-1][1] == index:
+            start, length, _ = runs[-1]
+            runs[-1] = (start, length + 1, who)
+        else:
+            runs.append((index, 1, who))
+    return runs
 
-    Each annotated author becomes one event (stamped with the file's time); text no
-    author claims is attributed to the file as imported.
+
+def record_from_annotations(text: str, annotations: Any, title: str, at: float) -> ProvenanceRecord:
+    """A record for a file whose authorship lives only in its annotation block (or None).
+
+    Each author becomes one event stamped with the file's time; text no author claims
+    is attributed to the file as imported.
     """
-    from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
-
+    events: dict[Author, EditEvent] = {}
     spans: list[AttributedSpan] = []
-    events: list[EditEvent] = []
-    claimed = [False] * len(text)
-    for seq, (key, ranges) in enumerate(parsed.code_point_ranges().items(), start=1):
-        author = next(a.as_author() for a in parsed.authors if a.as_author().key == key)
-        how = How.IMPORT if author.kind is not SourceKind.MODEL else How.SUGGESTION
-        event = EditEvent(seq, author, how, at)
-        events.append(event)
-        for start, length in ranges:
-            spans.append(AttributedSpan(start, length, event))
-            claimed[start : start + length] = [True] * length
-    imported = EditEvent(len(events) + 1, Author(SourceKind.IMPORT, title), How.IMPORT, at)
-    start = None
-    for index, taken in enumerate([*claimed, True]):
-        if not taken and start is None:
-            start = index
-        elif taken and start is not None:
-            spans.append(AttributedSpan(start, index - start, imported))
-            start = None
-    if any(span.event is imported for span in spans):
-        events.append(imported)
-    spans.sort(key=lambda span: span.start)
-    return ProvenanceRecord(title, text, spans, events, "", app_version())
+    for start, length, author in annotated_runs(
+        text, annotations, Author(SourceKind.IMPORT, title)
+    ):
+        if author not in events:
+            how = How.SUGGESTION if author.kind is SourceKind.MODEL else How.IMPORT
+            events[author] = EditEvent(len(events) + 1, author, how, at)
+        spans.append(AttributedSpan(start, length, events[author]))
+    return ProvenanceRecord(title, text, spans, list(events.values()), "", app_version())
 
 
 def record_for_file(path: Path) -> ProvenanceRecord:
@@ -84,13 +91,5 @@ def record_for_file(path: Path) -> ProvenanceRecord:
                     return record_for(document, title)
         finally:
             store.close()
-    if parsed.has_block and parsed.hash_ok:
-        return record_from_annotations(text, parsed, title, path.stat().st_mtime)
-    return record_from_annotations(text, _NoAnnotations(), title, path.stat().st_mtime)
-
-
-class _NoAnnotations:
-    authors: list[Any] = []
-
-    def code_point_ranges(self) -> dict[str, list[tuple[int, int]]]:
-        return {}
+    trusted = parsed if parsed.has_block and parsed.hash_ok else None
+    return record_from_annotations(text, trusted, title, path.stat().st_mtime)

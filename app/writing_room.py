@@ -50,6 +50,7 @@ class WritingRoom(QObject):
         self.editor.set_max_text_width(int(settings["editor_max_width"]))
         self.runner = TaskRunner(self)
         self.runner.default_failure = self._task_failed
+        self._store_problem = ""
         self.model = ModelService(
             self.runner,
             n_ctx=int(settings["context_tokens"]),
@@ -80,7 +81,7 @@ class WritingRoom(QObject):
 
     def _wire(self) -> None:
         w = self.window
-        if getattr(self, "_store_problem", None):
+        if self._store_problem:
             w.messages.show_message(
                 Level.ERROR,
                 f"{self._store_problem} You can keep writing and saving files; authorship "
@@ -263,8 +264,6 @@ class WritingRoom(QObject):
 
     # --- model ----------------------------------------------------------------
     def _model_state(self, state: ModelState, detail: str) -> None:
-        if state is ModelState.READY and not self.suggestions.enabled:
-            self.window.status.set_model_state(ModelState.READY, detail)
         self.window.status.set_model_state(state, detail)
 
     def _model_failed(self, message: str) -> None:
