@@ -98,11 +98,11 @@ class AuthorshipBridge:
         self.document = document  # memory.document.AuthoredDocument
         self.writer = writer
         editor.document().contentsChange.connect(self._changed)
-        editor.mime_authorship = self.mime_payload
+        editor.set_mime_authorship(self.mime_payload)
 
     def detach(self) -> None:
         self.editor.document().contentsChange.disconnect(self._changed)
-        self.editor.mime_authorship = None
+        self.editor.set_mime_authorship(None)
 
     # --- changes ----------------------------------------------------------------
     def _document_slice(self, start16: int, length16: int) -> str:

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.authorship_bridge import AuthorshipBridge
 from app.files import FileProblem, read_text, write_text_atomically
+from app import messages
 from app.settings import Settings
 from app.window_state import WindowState
 from memory.events import Author, How, SourceKind
 from ui.main_window import MainWindow
-from ui.messages import Level
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +73,8 @@ class DocumentSession(QObject):
             except Exception as exc:  # noqa: BLE001 - a bad store must not cost the text
                 log.exception("authorship unavailable")
                 self.authored = None
-                self.window.messages.show_message(
-                    Level.WARNING,
-                    f"Authorship is not being recorded for this document: {exc}",
+                messages.warning(
+                f"Authorship is not being recorded for this document: {exc}",
                 )
         shown = self.authored.text if self.authored is not None else text
         self._show_text(shown)
@@ -107,9 +106,8 @@ class DocumentSession(QObject):
             self._offer_recovery(document, text)
             return document
         document.reconcile_with_disk(text)
-        self.window.messages.show_message(
-            Level.INFO,
-            f"“{path.name if path else 'This file'}” was changed outside Draftsmith. "
+        messages.info(
+                f"“{path.name if path else 'This file'}” was changed outside Draftsmith. "
             "The changed text is marked as written by an unknown author.",
         )
         return document
@@ -151,11 +149,10 @@ class DocumentSession(QObject):
             self._attach(path, text, imported=True)
 
         reason = "; ".join(annotations.problems) or "the text changed after it was written"
-        self.window.messages.show_message(
-            Level.WARNING,
-            f"“{path.name}” has an authorship block that does not match its text ({reason}). "
+        messages.warning(
+                f"“{path.name}” has an authorship block that does not match its text ({reason}). "
             "Its text is treated as imported until you decide.",
-            [("Apply Its Authorship Anyway", apply_anyway), ("Keep as Imported", lambda: None)],
+            actions=[("Apply Its Authorship Anyway", apply_anyway), ("Keep as Imported", lambda: None)],
         )
 
     def _offer_recovery(self, document: Any, disk_text: str) -> None:
@@ -165,11 +162,10 @@ class DocumentSession(QObject):
             if self.authored is document and self.bridge is not None:
                 self._replace_editor_text(disk_text)
 
-        self.window.messages.show_message(
-            Level.WARNING,
-            f"Draftsmith kept unsaved changes to “{name}” from before it last closed. "
+        messages.warning(
+                f"Draftsmith kept unsaved changes to “{name}” from before it last closed. "
             "They are shown now; save to keep them.",
-            [("Keep Recovered Text", lambda: None), ("Go Back to the Saved File", discard)],
+            actions=[("Keep Recovered Text", lambda: None), ("Go Back to the Saved File", discard)],
         )
 
     def _replace_editor_text(self, text: str) -> None:
@@ -196,8 +192,7 @@ class DocumentSession(QObject):
         except Exception as exc:  # noqa: BLE001 - disk full, locked database...
             log.exception("journal write failed")
             self._journal.stop()
-            self.window.messages.show_message(
-                Level.ERROR,
+            messages.error(
                 f"Draftsmith could not journal your recent edits ({exc}). Your text is still "
                 "open: save it to a file now.",
             )
@@ -253,7 +248,8 @@ class DocumentSession(QObject):
         try:
             content = read_text(path)
         except FileProblem as problem:
-            self.window.messages.show_message(Level.ERROR, str(problem))
+            messages.error(
+                str(problem))
             return False
         if not self.confirm_discard():
             return False
@@ -290,7 +286,8 @@ class DocumentSession(QObject):
         try:
             write_text_atomically(path, self.file_text(text, path))
         except FileProblem as problem:
-            self.window.messages.show_message(Level.ERROR, str(problem))
+            messages.error(
+                str(problem))
             return False
         self.path = path
         if self.authored is not None:

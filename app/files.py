@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from memory.errors import DraftsmithError
+
 import os
 import tempfile
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
 
 
-class FileProblem(Exception):
+class FileProblem(DraftsmithError):
     """A file could not be read or written; the message is for the writer."""
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QInputDialog
 from app import paths
 from app.document_session import DocumentSession
 from app.model_service import ModelService
+from app import messages
 from app.settings import Settings
 from app.suggestions import SuggestionController
 from app.tasks import TaskRunner
@@ -24,10 +25,16 @@ from app.window_state import WindowState
 from ui.authorship_stats import AuthorshipStatsDialog
 from ui.authorship_view import AuthorshipHighlighter, AuthorshipLegend
 from ui.main_window import MainWindow
-from ui.messages import Level
 from ui.status_bar import ModelState
 
 log = logging.getLogger(__name__)
+
+
+class _MessageRelay(QObject):
+    """Carries messages from any thread to the window's message stack (GUI thread)."""
+
+    arrived = Signal(object)  # app.messages.Message
+    retracted = Signal(str)
 
 
 class WritingRoom(QObject):
@@ -46,6 +53,9 @@ class WritingRoom(QObject):
         self.settings = settings
         self.state = WindowState(paths.window_state_path())
         self.window = MainWindow(font_size=int(settings["editor_font_size"]))
+        self._relay = _MessageRelay(self)
+        self._relay.arrived.connect(self._show_message)
+        self._relay.retracted.connect(self.window.messages.retract)
         self.editor = self.window.editor
         self.editor.set_max_text_width(int(settings["editor_max_width"]))
         self.runner = TaskRunner(self)
@@ -61,8 +71,11 @@ class WritingRoom(QObject):
         self.highlighter: AuthorshipHighlighter | None = None
         self._closed = False
         self._wire()
+        self._deliver = self._relay.arrived.emit
+        messages.hub.attach(self._deliver, self._relay.retracted.emit)
         for problem in settings.problems:
-            self.window.messages.show_message(Level.WARNING, problem)
+            messages.warning(
+                problem)
         self._model_path = model_path or (
             Path(settings["model_path"]) if settings["model_path"] else None
         )
@@ -82,8 +95,7 @@ class WritingRoom(QObject):
     def _wire(self) -> None:
         w = self.window
         if self._store_problem:
-            w.messages.show_message(
-                Level.ERROR,
+            messages.error(
                 f"{self._store_problem} You can keep writing and saving files; authorship "
                 "and crash recovery are off until the database is repaired or moved aside.",
             )
@@ -126,10 +138,9 @@ class WritingRoom(QObject):
         """First run: record the account's name, and say how to change it (asked once)."""
         name = self.settings.writer_name
         self.settings.set("writer_name", name)
-        self.window.messages.show_message(
-            Level.INFO,
-            f"Welcome to Draftsmith. What you type is recorded as written by “{name}”.",
-            [("Change Name…", self.ask_writer_name)],
+        messages.info(
+                f"Welcome to Draftsmith. What you type is recorded as written by “{name}”.",
+            actions=[("Change Name…", self.ask_writer_name)],
         )
 
     def ask_writer_name(self) -> None:
@@ -172,13 +183,13 @@ class WritingRoom(QObject):
         bridge = self.session.bridge
         if on and bridge is not None:
             self.highlighter = AuthorshipHighlighter(self.editor.document(), bridge.block_labels)
-            self.editor.tooltip_at = bridge.describe_at
+            self.editor.set_tooltip_source(bridge.describe_at)
         else:
-            self.editor.tooltip_at = None
+            self.editor.set_tooltip_source(None)
         self.legend.setVisible(on and bridge is not None)
         if on and bridge is None:
-            self.window.messages.show_message(
-                Level.WARNING, "Authorship is not recorded for this document."
+            messages.warning(
+                "Authorship is not recorded for this document."
             )
 
     def _document_changed(self) -> None:
@@ -188,8 +199,8 @@ class WritingRoom(QObject):
     def show_statistics(self) -> None:
         bridge = self.session.bridge
         if bridge is None:
-            self.window.messages.show_message(
-                Level.WARNING, "Authorship is not recorded for this document."
+            messages.warning(
+                "Authorship is not recorded for this document."
             )
             return
         counts, scope = bridge.shares_for_selection()
@@ -216,8 +227,7 @@ class WritingRoom(QObject):
 
         authored = self.session.authored
         if authored is None:
-            self.window.messages.show_message(
-                Level.WARNING,
+            messages.warning(
                 "Authorship is not recorded for this document, so it cannot "
                 "be exported with provenance.",
             )
@@ -243,15 +253,16 @@ class WritingRoom(QObject):
 
         def done(written: list[Path]) -> None:
             status.progress.hide()
-            self.window.messages.show_message(
-                Level.INFO, f"Exported {', '.join(p.name for p in written)} to {out.parent}."
+            messages.info(
+                f"Exported {', '.join(p.name for p in written)} to {out.parent}."
             )
             self.exported.emit([str(p) for p in written])
 
         def failed(exc: BaseException, details: str) -> None:
             status.progress.hide()
             log.error("export failed: %s\n%s", exc, details)
-            self.window.messages.show_message(Level.ERROR, f"Export failed: {exc}")
+            messages.error(
+                f"Export failed: {exc}")
 
         return self.runner.submit(
             work,
@@ -267,11 +278,10 @@ class WritingRoom(QObject):
         self.window.status.set_model_state(state, detail)
 
     def _model_failed(self, message: str) -> None:
-        self.window.messages.show_message(
-            Level.ERROR,
-            f"The model could not be loaded: {message} You can keep writing; "
+        messages.error(
+                f"The model could not be loaded: {message} You can keep writing; "
             "suggestions are off until a model loads.",
-            [("Choose Model File…", self._choose_model)],
+            actions=[("Choose Model File…", self._choose_model)],
         )
 
     def _choose_model(self) -> None:
@@ -291,6 +301,14 @@ class WritingRoom(QObject):
         self.settings.set("suggestions_enabled", enabled)
 
     # --- window ---------------------------------------------------------------
+    def _show_message(self, message: messages.Message) -> None:
+        self.window.messages.show_message(
+            message.level.value,
+            message.text,
+            [(action.label, action.callback) for action in message.actions],
+            message.id,
+        )
+
     def _count_words(self) -> None:
         text = self.editor.toPlainText()
         self.window.status.set_word_count(len(text.split()), len(text))
@@ -300,7 +318,8 @@ class WritingRoom(QObject):
 
     def _task_failed(self, exc: BaseException, details: str) -> None:
         log.error("background task failed: %s\n%s", exc, details)
-        self.window.messages.show_message(Level.ERROR, f"{exc}")
+        messages.error(
+                f"{exc}")
 
     def _confirm_close(self) -> bool:
         if not self.session.confirm_discard():
@@ -313,6 +332,7 @@ class WritingRoom(QObject):
         if self._closed:
             return
         self._closed = True
+        messages.hub.detach(self._deliver)
         self._word_count.stop()
         self.suggestions.cancel()
         self.runner.shutdown()

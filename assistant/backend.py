@@ -6,6 +6,8 @@ and the window can appear before any heavy import.
 
 from __future__ import annotations
 
+from memory.errors import DraftsmithError
+
 import os
 import threading
 import time
@@ -28,7 +30,7 @@ ProgressCallback = Callable[[float], None]
 _READ_SHARE = 0.8
 
 
-class ModelLoadError(Exception):
+class ModelLoadError(DraftsmithError):
     """The model could not be loaded; the message is meant for the writer."""
 
 

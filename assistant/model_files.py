@@ -6,6 +6,8 @@ cache) belongs here too, as functions returning `ModelFile` candidates.
 
 from __future__ import annotations
 
+from memory.errors import DraftsmithError
+
 import hashlib
 import importlib.util
 import threading
@@ -21,7 +23,7 @@ _MIN_GGUF_BYTES = 24
 _HASH_CHUNK = 1 << 20
 
 
-class ModelFileError(Exception):
+class ModelFileError(DraftsmithError):
     """A model file that cannot be used; the message is meant for the writer."""
 
 

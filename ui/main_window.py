@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ui.editor import DraftEditor
 from ui.find_bar import FindBar
-from ui.messages import MessageBar
+from ui.messages import MessageStack
 from ui.status_bar import DraftStatusBar
 
 FILE_FILTER = "Markdown and text (*.md *.markdown *.txt);;All files (*)"
@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.confirm_close: Callable[[], bool] = lambda: True
         self.editor = DraftEditor(self, font_size=font_size)
-        self.messages = MessageBar(self)
+        self.messages = MessageStack(self)
         self.find_bar = FindBar(self.editor, self)
         self.status = DraftStatusBar(self)
         self.setStatusBar(self.status)

@@ -1,84 +1,160 @@
-"""One place the writer hears from Draftsmith: a dismissible bar above the text.
+"""Where the writer hears from Draftsmith: a stack of slim bars above the text.
 
-Everything the program has to tell the writer (a model that would not load, a file
-that is not UTF-8, a save that failed) goes through `MessageBar.show_message`, never
-a scattered dialog or a line on stderr.
+Several messages can be visible at once, newest on top. A message with an id replaces
+only the bar with the same id; a bar with buttons (a decision) is never pushed out by a
+notice: when the stack is full, the oldest notice goes first. The widgets know nothing
+of where messages come from (`app.messages` feeds them); levels are plain strings
+("info", "warning", "error") so this module needs nothing from the app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from enum import StrEnum
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+ActionList = Sequence[tuple[str, Callable[[], None]]]
 
-class Level(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-_STYLE = {
-    Level.INFO: ("#eef4fb", "#2f5d8a", "#b9d0e8"),
-    Level.WARNING: ("#fdf6e3", "#7a5a00", "#ead9a5"),
-    Level.ERROR: ("#fdeeee", "#9b1c1c", "#efc2c2"),
-}
+#: How many bars show at once; older notices beyond this are closed.
+MAX_VISIBLE = 4
 
 
 class MessageBar(QFrame):
-    """A slim bar with a message, optional action buttons and a close button."""
+    """One message: its text, optional action buttons and a close button."""
 
-    shown = Signal(str, str)  # level, text
+    closed = Signal(object)  # the bar
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        level: str,
+        text: str,
+        actions: ActionList = (),
+        message_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("MessageBar")
-        self.level = Level.INFO
+        self.setProperty("level", level)
+        self.level = level
+        self.message_id = message_id
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
-        self._label = QLabel(self)
+        self._label = QLabel(text, self)
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self._label, 1)
-        self._buttons: list[QPushButton] = []
-        self._buttons_layout = QHBoxLayout()
-        layout.addLayout(self._buttons_layout)
+        self.buttons: list[QPushButton] = []
+        for label, callback in actions:
+            button = QPushButton(label, self)
+            button.clicked.connect(lambda _checked=False, c=callback: self._choose(c))
+            layout.addWidget(button)
+            self.buttons.append(button)
         close = QToolButton(self)
         close.setText("✕")
         close.setToolTip("Dismiss")
         close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
+        close.clicked.connect(self.dismiss)
         layout.addWidget(close)
-        self.hide()
 
     @property
     def text(self) -> str:
         return self._label.text()
 
+    @property
+    def is_decision(self) -> bool:
+        return bool(self.buttons)
+
+    def _choose(self, callback: Callable[[], None]) -> None:
+        self.dismiss()
+        callback()
+
+    def dismiss(self) -> None:
+        self.hide()
+        self.closed.emit(self)
+
+
+class MessageStack(QWidget):
+    """The bars on show, newest first."""
+
+    shown = Signal(str, str)  # level, text
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MessageStack")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self.bars: list[MessageBar] = []  # newest first
+        self.hide()
+
+    # --- what the app calls -------------------------------------------------------
     def show_message(
         self,
-        level: Level,
+        level: str,
         text: str,
-        actions: list[tuple[str, Callable[[], None]]] | None = None,
-    ) -> None:
-        """Show `text`; each action is a (button label, callback) pair that also dismisses."""
-        self.level = level
-        background, foreground, border = _STYLE[level]
-        self.setStyleSheet(
-            f"#MessageBar {{ background: {background}; border-bottom: 1px solid {border}; }}"
-            f"#MessageBar QLabel {{ color: {foreground}; }}"
-        )
-        self._label.setText(text)
-        for button in self._buttons:
-            button.deleteLater()
-        self._buttons = []
-        for label, callback in actions or []:
-            button = QPushButton(label, self)
-            button.clicked.connect(callback)
-            button.clicked.connect(self.hide)
-            self._buttons_layout.addWidget(button)
-            self._buttons.append(button)
+        actions: ActionList = (),
+        message_id: str | None = None,
+    ) -> MessageBar:
+        """Show a message on top; with `message_id`, in place of that id's earlier bar."""
+        level = str(level)
+        if message_id is not None:
+            self.retract(message_id)
+        bar = MessageBar(level, text, actions, message_id, self)
+        bar.closed.connect(self._closed)
+        self.bars.insert(0, bar)
+        self._layout.insertWidget(0, bar)
+        self._trim()
         self.show()
-        self.shown.emit(level.value, text)
+        self.shown.emit(level, text)
+        return bar
+
+    def retract(self, message_id: str) -> None:
+        for bar in [b for b in self.bars if b.message_id == message_id]:
+            bar.dismiss()
+
+    def clear(self) -> None:
+        for bar in list(self.bars):
+            bar.dismiss()
+
+    # --- what tests and the window read ---------------------------------------------
+    @property
+    def newest(self) -> MessageBar | None:
+        return self.bars[0] if self.bars else None
+
+    @property
+    def text(self) -> str:
+        """Every message on show, newest first, one a line."""
+        return "\n".join(bar.text for bar in self.bars)
+
+    def find(self, fragment: str) -> MessageBar | None:
+        """The newest bar whose text contains `fragment`."""
+        return next((bar for bar in self.bars if fragment in bar.text), None)
+
+    # --- housekeeping ---------------------------------------------------------------
+    def _trim(self) -> None:
+        while len(self.bars) > MAX_VISIBLE:
+            notices = [bar for bar in self.bars[1:] if not bar.is_decision]
+            if not notices:
+                return  # decisions wait for the writer, however many there are
+            notices[-1].dismiss()
+
+    def _closed(self, bar: MessageBar) -> None:
+        if bar in self.bars:
+            self.bars.remove(bar)
+            self._layout.removeWidget(bar)
+            bar.deleteLater()
+        if not self.bars:
+            self.hide()
