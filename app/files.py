@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from memory.errors import DraftsmithError
-
 import os
 import tempfile
 from pathlib import Path
+
+from memory.errors import DraftsmithError
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
 

@@ -1,17 +1,37 @@
-"""Logging to a rotating file in the data folder (never only to stderr)."""
+"""Logging to a rotating file in the data folder, and low-level crash traces beside it."""
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import logging.handlers
+import sys
 from pathlib import Path
+from typing import TextIO
+
+_fault_file: TextIO | None = None
 
 
-def setup_logging(folder: Path) -> None:
-    handler = logging.handlers.RotatingFileHandler(
-        folder / "draftsmith.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+def setup_logging(folder: Path) -> str:
+    """Log to `folder/draftsmith.log`; `faulthandler` writes hard crashes (a segfault in
+    llama.cpp, say) to `folder/faults.log`. Returns "" or, when the folder cannot be
+    written, a plain reason (logging then goes to stderr and the app keeps going)."""
+    global _fault_file
     root = logging.getLogger()
-    root.addHandler(handler)
     root.setLevel(logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            folder / "draftsmith.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+        if _fault_file is None:
+            _fault_file = open(folder / "faults.log", "a", encoding="utf-8")  # noqa: SIM115 - kept open for faulthandler
+            faulthandler.enable(file=_fault_file, all_threads=True)
+        problem = ""
+    except OSError as exc:
+        handler = logging.StreamHandler(sys.stderr)
+        faulthandler.enable(all_threads=True)
+        problem = f"Draftsmith cannot write its log in {folder} ({exc.strerror or exc})."
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    return problem

@@ -1,9 +1,11 @@
 """The model as the window sees it: load it in the background, report its state.
 
-All model work runs on the task runner's "model" lane, one job at a time, so
-loading, generating and closing never overlap. The window gets states (loading with
-progress, ready, generating, error) through signals; a broken model file becomes a
-plain message and the editor keeps working.
+All model work runs on the task runner's "model" lane, one job at a time, so loading,
+generating and closing never overlap; the lane alone swaps the loaded backend. The
+window gets states (loading with progress, ready, generating, error) through signals.
+
+Changing models is safe: the new file is checked and loaded before the old model is
+released, so a bad file leaves the working model loaded and a plain message says why.
 """
 
 from __future__ import annotations
@@ -11,16 +13,40 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from app.tasks import Task, TaskContext, TaskRunner
 from memory.events import Author, SourceKind
-from ui.status_bar import ModelState
+
+if TYPE_CHECKING:
+    from assistant.backend import LlamaBackend
+    from assistant.model_files import ModelFile
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ModelState(StrEnum):
+    NONE = "none"
+    LOADING = "loading"
+    READY = "ready"
+    GENERATING = "generating"
+    ERROR = "error"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedModel:
+    """What a finished load reports: the file asked for (None: bundled) and its facts."""
+
+    requested: Path | None
+    info: ModelFile
 
 
 class ModelService(QObject):
@@ -28,18 +54,27 @@ class ModelService(QObject):
 
     state_changed = Signal(object, str)  # ModelState, detail
     progressed = Signal(float)
-    failed = Signal(str)  # a plain-language message for the writer
+    loaded = Signal(object)  # LoadedModel
+    failed = Signal(str, object)  # a plain-language message, the path that failed
 
-    def __init__(self, runner: TaskRunner, *, n_ctx: int = 2048, n_threads: int = 0) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        n_ctx: int = 2048,
+        n_threads: int = 0,
+        hash_cache: Path | None = None,
+    ) -> None:
         super().__init__()
         self.runner = runner
         self.n_ctx = n_ctx
         self.n_threads = n_threads or None
+        self.hash_cache = hash_cache
         self.state = ModelState.NONE
         self.detail = ""
         self.author: Author | None = None
-        self.model_file: Any = None
-        self._backend: Any = None
+        self.model_file: ModelFile | None = None
+        self._backend: LlamaBackend | None = None  # written only on the model lane
         self._generation = 0
 
     @property
@@ -62,14 +97,16 @@ class ModelService(QObject):
             lane="model",
             key="model-load",
             on_success=self._loaded,
-            on_failure=self._load_failed,
+            on_failure=lambda exc, details: self._load_failed(exc, details, path),
             on_progress=lambda fraction, _msg: self.progressed.emit(fraction),
         )
 
-    def _load(self, ctx: TaskContext, path: Path | None) -> tuple[Any, Any]:
+    def _load(self, ctx: TaskContext, path: Path | None) -> LoadedModel:
+        """On the model lane: check and load the new model, then release the old one."""
         from assistant.backend import LlamaBackend
         from assistant.model_files import ModelFileError, check_model_file, default_model_path
 
+        requested = path
         if path is None:
             path = default_model_path()
             if path is None:
@@ -78,48 +115,56 @@ class ModelService(QObject):
                     "Run `make setup`, or choose a GGUF file in Assistant > Choose Model File."
                 )
         check_model_file(path)
-        if self._backend is not None:
-            self._backend.close()
-            self._backend = None
         backend = LlamaBackend()
         info = backend.load(
             path,
             n_ctx=self.n_ctx,
             n_threads=self.n_threads,
             progress=lambda fraction: ctx.progress(fraction, "loading"),
+            **self._hash_options(),
         )
-        return backend, info
+        previous, self._backend = self._backend, backend
+        if previous is not None:
+            previous.close()
+        return LoadedModel(requested, info)
 
-    def _loaded(self, result: tuple[Any, Any]) -> None:
+    def _hash_options(self) -> dict[str, Any]:
+        return {"hash_cache": self.hash_cache} if self.hash_cache is not None else {}
+
+    def _loaded(self, result: LoadedModel) -> None:
         from assistant.model_files import model_display_name
 
-        self._backend, self.model_file = result
-        info = self.model_file
-        name = model_display_name(info.path)
-        self.author = Author(SourceKind.MODEL, name, info.sha256)
+        self.model_file = result.info
+        name = model_display_name(result.info.path)
+        self.author = Author(SourceKind.MODEL, name, result.info.sha256)
         self._set_state(ModelState.READY, name)
+        self.loaded.emit(result)
 
-    def _load_failed(self, exc: BaseException, details: str) -> None:
+    def _load_failed(self, exc: BaseException, details: str, path: Path | None) -> None:
         message = str(exc) or exc.__class__.__name__
         log.warning("model failed to load: %s\n%s", message, details)
-        self._backend = None
-        self.author = None
-        self._set_state(ModelState.ERROR, message)
-        self.failed.emit(message)
+        if self._backend is not None and self.model_file is not None:
+            # The model that worked before is still loaded: keep using it.
+            from assistant.model_files import model_display_name
+
+            self._set_state(ModelState.READY, model_display_name(self.model_file.path))
+        else:
+            self.author = None
+            self._set_state(ModelState.ERROR, message)
+        self.failed.emit(message, path)
 
     def run(
         self,
-        work: Callable[[Any, TaskContext], Any],
+        work: Callable[[LlamaBackend, TaskContext], T],
         *,
         name: str,
         key: str,
-        on_success: Callable[[Any], None],
+        on_success: Callable[[T], None],
         on_partial: Callable[[object], None] | None = None,
         on_failure: Callable[[BaseException, str], None] | None = None,
     ) -> Task | None:
         """Run `work(backend, context)` on the model lane; None when no model is ready."""
-        backend = self._backend
-        if backend is None or not self.ready:
+        if self._backend is None or not self.ready:
             return None
         self._generation += 1
         generation = self._generation
@@ -129,8 +174,16 @@ class ModelService(QObject):
             if generation == self._generation and self.state is ModelState.GENERATING:
                 self._set_state(ModelState.READY, self.detail)
 
+        def on_lane(ctx: TaskContext) -> T:
+            backend = self._backend  # read on the lane: the model loaded last, never a closed one
+            if backend is None:
+                from assistant.backend import ModelNotLoadedError
+
+                raise ModelNotLoadedError("no model is loaded")
+            return work(backend, ctx)
+
         task = self.runner.submit(
-            lambda ctx: work(backend, ctx),
+            on_lane,
             name=name,
             lane="model",
             key=key,

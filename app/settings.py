@@ -11,12 +11,14 @@ from __future__ import annotations
 import getpass
 import json
 import logging
-import pwd
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.files import write_text_atomically
+from app import messages
+from app.errors import DraftsmithError
+from app.files import FileProblem, write_text_atomically
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +31,23 @@ class Option:
 
 
 def account_full_name() -> str:
-    """The account's full name (GECOS field), falling back to the login name."""
+    """The account's full name (the GECOS field on Unix), falling back to the login name.
+
+    `pwd` exists only on Unix, so it is imported here and only there: start-up imports
+    nothing Linux-only."""
+    full = ""
+    if os.name == "posix":
+        try:
+            import pwd
+
+            full = pwd.getpwuid(os.getuid()).pw_gecos.split(",")[0].strip()
+        except (ImportError, KeyError, OSError):
+            full = ""
     try:
-        gecos = pwd.getpwuid(__import__("os").getuid()).pw_gecos.split(",")[0].strip()
-    except (KeyError, OSError):
-        gecos = ""
-    return gecos or getpass.getuser() or "Writer"
+        login = getpass.getuser()
+    except (ImportError, KeyError, OSError):
+        login = ""
+    return full or login or "Writer"
 
 
 OPTIONS: dict[str, Option] = {
@@ -55,12 +68,21 @@ OPTIONS: dict[str, Option] = {
 }
 
 
+class SettingsNotSaved(DraftsmithError):
+    """settings.json could not be written (full disk, read-only folder); the change
+    still holds for this session."""
+
+
 class Settings:
-    """Typed access to the preferences file; every write is atomic."""
+    """Typed access to the preferences file; every write is atomic.
+
+    A change that cannot be written is kept in memory for the session and reported once
+    as a message; it never raises into the UI."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[str] = []
+        self.unsaved: str = ""  # why the last write failed, "" when the file is current
         self._values: dict[str, Any] = {k: o.default for k, o in OPTIONS.items()}
         self._load()
 
@@ -104,9 +126,25 @@ class Settings:
         self._values[key] = value
         self.save()
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Write the changed settings; False (and a plain reason in `unsaved`) on failure."""
         changed = {k: v for k, v in self._values.items() if v != OPTIONS[k].default}
-        write_text_atomically(self.path, json.dumps(changed, indent=2, sort_keys=True) + "\n")
+        try:
+            write_text_atomically(self.path, json.dumps(changed, indent=2, sort_keys=True) + "\n")
+        except (FileProblem, OSError) as exc:
+            first = not self.unsaved
+            self.unsaved = (
+                f"Your settings could not be saved to {self.path} ({exc}). "
+                "They apply until you quit."
+            )
+            log.warning("settings not saved: %s", exc)
+            if first:
+                messages.warning(self.unsaved, id="settings-unsaved")
+            return False
+        if self.unsaved:
+            messages.retract("settings-unsaved")
+        self.unsaved = ""
+        return True
 
     @property
     def writer_name(self) -> str:

@@ -8,6 +8,11 @@ GUI thread through Qt signals; the work itself never touches widgets.
 Cancelling is cooperative: `context.cancelled` is checked between tokens, and a
 cancelled task reports neither success nor failure. Submitting with a `key` cancels
 the previous task with that key (newest input wins).
+
+Failures come in two kinds (`app.errors`): a `DraftsmithError` or `OSError` goes to the
+task's `on_failure` (or the runner's `on_problem`, which tells the writer); anything else
+is a bug: the task's `on_failure` still runs (to put its state right), and the runner's
+`on_bug` reports it (log and crash dialog).
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.errors import is_expected
 
 log = logging.getLogger(__name__)
 
@@ -112,15 +119,26 @@ class _Runnable(QRunnable):
         self._task._run()
 
 
+FailureHandler = Callable[[BaseException, str], None]
+T = TypeVar("T")
+
+
 class TaskRunner(QObject):
     """Runs tasks on named lanes; one thread per lane, so each lane keeps order."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        on_problem: FailureHandler | None = None,
+        on_bug: FailureHandler | None = None,
+    ) -> None:
         super().__init__(parent)
         self._lanes: dict[str, QThreadPool] = {}
         self._keyed: dict[str, Task] = {}
         self._live: set[Task] = set()
-        self.default_failure: Callable[[BaseException, str], None] | None = None
+        self._on_problem = on_problem
+        self._on_bug = on_bug
 
     def _lane(self, name: str) -> QThreadPool:
         pool = self._lanes.get(name)
@@ -133,12 +151,12 @@ class TaskRunner(QObject):
 
     def submit(
         self,
-        work: Callable[[TaskContext], Any],
+        work: Callable[[TaskContext], T],
         *,
         name: str,
         lane: str = "io",
         key: str | None = None,
-        on_success: Callable[[Any], None] | None = None,
+        on_success: Callable[[T], None] | None = None,
         on_failure: Callable[[BaseException, str], None] | None = None,
         on_progress: Callable[[float, str], None] | None = None,
         on_partial: Callable[[object], None] | None = None,
@@ -149,9 +167,7 @@ class TaskRunner(QObject):
         task = Task(name, work)
         if on_success:
             task.on_success(on_success)
-        failure = on_failure or self.default_failure
-        if failure:
-            task.on_failure(failure)
+        task.on_failure(lambda exc, details: self._failed(exc, details, on_failure))
         if on_progress:
             task.on_progress(on_progress)
         if on_partial:
@@ -162,6 +178,18 @@ class TaskRunner(QObject):
             self._keyed[key] = task
         self._lane(lane).start(_Runnable(task))
         return task
+
+    def _failed(self, exc: BaseException, details: str, on_failure: FailureHandler | None) -> None:
+        """Route a failure: the task's own handler first, then problem or bug."""
+        if on_failure is not None:
+            on_failure(exc, details)
+        if is_expected(exc):
+            if on_failure is None and self._on_problem is not None:
+                self._on_problem(exc, details)
+        elif self._on_bug is not None:
+            self._on_bug(exc, details)
+        else:
+            log.error("bug in a background task: %s\n%s", exc, details)
 
     def _forget(self, task: Task, key: str | None) -> None:
         task.done = True

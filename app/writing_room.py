@@ -8,26 +8,34 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
-from app import paths
+from app import messages, paths
+from app.crash import report_bug
 from app.document_session import DocumentSession
-from app.model_service import ModelService
-from app import messages
+from app.model_service import LoadedModel, ModelService, ModelState
 from app.settings import Settings
 from app.suggestions import SuggestionController
-from app.tasks import TaskRunner
+from app.tasks import Task, TaskContext, TaskRunner
+from app.version import app_version
 from app.window_state import WindowState
 from ui.authorship_stats import AuthorshipStatsDialog
 from ui.authorship_view import AuthorshipHighlighter, AuthorshipLegend
+from ui.editor import SuggestionKey
 from ui.main_window import MainWindow
-from ui.status_bar import ModelState
+
+if TYPE_CHECKING:
+    from memory.store import Store
 
 log = logging.getLogger(__name__)
+
+
+#: The id of the message about the model, so a later load replaces or removes it.
+MODEL_MESSAGE = "model"
 
 
 class _MessageRelay(QObject):
@@ -52,19 +60,19 @@ class WritingRoom(QObject):
         super().__init__()
         self.settings = settings
         self.state = WindowState(paths.window_state_path())
-        self.window = MainWindow(font_size=int(settings["editor_font_size"]))
+        self.window = MainWindow(font_size=int(settings["editor_font_size"]), version=app_version())
         self._relay = _MessageRelay(self)
         self._relay.arrived.connect(self._show_message)
         self._relay.retracted.connect(self.window.messages.retract)
         self.editor = self.window.editor
         self.editor.set_max_text_width(int(settings["editor_max_width"]))
-        self.runner = TaskRunner(self)
-        self.runner.default_failure = self._task_failed
+        self.runner = TaskRunner(self, on_problem=self._task_failed, on_bug=report_bug)
         self._store_problem = ""
         self.model = ModelService(
             self.runner,
             n_ctx=int(settings["context_tokens"]),
             n_threads=int(settings["model_threads"]),
+            hash_cache=paths.data_dir() / "model-hashes.json",
         )
         self.suggestions = SuggestionController(self.editor, self.model, settings)
         self.session = DocumentSession(self.window, settings, self.state, self._open_store())
@@ -74,8 +82,7 @@ class WritingRoom(QObject):
         self._deliver = self._relay.arrived.emit
         messages.hub.attach(self._deliver, self._relay.retracted.emit)
         for problem in settings.problems:
-            messages.warning(
-                problem)
+            messages.warning(problem)
         self._model_path = model_path or (
             Path(settings["model_path"]) if settings["model_path"] else None
         )
@@ -83,7 +90,7 @@ class WritingRoom(QObject):
             # Let the window paint first; the model loads behind it.
             QTimer.singleShot(0, lambda: self.model.load(self._model_path))
 
-    def _open_store(self) -> Any:
+    def _open_store(self) -> Store | None:
         from memory.store import Store, StoreError
 
         try:
@@ -113,10 +120,15 @@ class WritingRoom(QObject):
         w.open_action.triggered.connect(self.session.ask_and_open)
         w.save_action.triggered.connect(self.session.save)
         w.save_as_action.triggered.connect(self.session.save_as)
-        w.confirm_close = self._confirm_close
+        w.set_close_guard(self._confirm_close)
         self.session.recent_changed.connect(self._refresh_recent)
         self._refresh_recent()
         w.suggest_action.triggered.connect(self.suggestions.request)
+        w.accept_action.triggered.connect(lambda: self.suggestions.accept())
+        w.accept_word_action.triggered.connect(
+            lambda: self.suggestions.suggestion_key(SuggestionKey.ACCEPT_WORD)
+        )
+        w.dismiss_action.triggered.connect(lambda: self.suggestions.dismiss())
         w.suggestions_toggle.setChecked(self.suggestions.enabled)
         w.suggestions_toggle.toggled.connect(self._toggle_suggestions)
         w.choose_model_action.triggered.connect(self._choose_model)
@@ -124,6 +136,7 @@ class WritingRoom(QObject):
         self.model.state_changed.connect(self._model_state)
         self.model.progressed.connect(w.status.set_progress)
         self.model.failed.connect(self._model_failed)
+        self.model.loaded.connect(self._model_loaded)
         self.suggestions.speed_measured.connect(w.status.set_speed)
         # Counting words walks the whole text: do it once typing pauses, not per keystroke.
         self._word_count = QTimer(self.window)  # dies with the window it counts
@@ -139,7 +152,7 @@ class WritingRoom(QObject):
         name = self.settings.writer_name
         self.settings.set("writer_name", name)
         messages.info(
-                f"Welcome to Draftsmith. What you type is recorded as written by “{name}”.",
+            f"Welcome to Draftsmith. What you type is recorded as written by “{name}”.",
             actions=[("Change Name…", self.ask_writer_name)],
         )
 
@@ -163,7 +176,7 @@ class WritingRoom(QObject):
     def _build_view_menu(self) -> None:
         w = self.window
         self.legend = AuthorshipLegend(w)
-        w.centralWidget().layout().insertWidget(1, self.legend)
+        w.add_banner(self.legend)
         self.authorship_action = QAction("Show &Authorship Colours", w)
         self.authorship_action.setCheckable(True)
         self.authorship_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
@@ -188,9 +201,7 @@ class WritingRoom(QObject):
             self.editor.set_tooltip_source(None)
         self.legend.setVisible(on and bridge is not None)
         if on and bridge is None:
-            messages.warning(
-                "Authorship is not recorded for this document."
-            )
+            messages.warning("Authorship is not recorded for this document.")
 
     def _document_changed(self) -> None:
         if self.authorship_action.isChecked():
@@ -199,9 +210,7 @@ class WritingRoom(QObject):
     def show_statistics(self) -> None:
         bridge = self.session.bridge
         if bridge is None:
-            messages.warning(
-                "Authorship is not recorded for this document."
-            )
+            messages.warning("Authorship is not recorded for this document.")
             return
         counts, scope = bridge.shares_for_selection()
         AuthorshipStatsDialog(counts, scope, self.window).exec()
@@ -221,7 +230,7 @@ class WritingRoom(QObject):
                 lambda _checked=False, f=fmt, x=suffix: self.export_document(f, x)
             )
 
-    def export_document(self, fmt: str, suffix: str, out: Path | None = None) -> Any:
+    def export_document(self, fmt: str, suffix: str, out: Path | None = None) -> Task | None:
         """Export in the background with a progress bar; the window stays responsive."""
         from app.provenance import record_for
 
@@ -246,23 +255,20 @@ class WritingRoom(QObject):
         status.progress.show()
         status.set_progress(0.0)
 
-        def work(ctx: Any) -> list[Path]:
+        def work(ctx: TaskContext) -> list[Path]:
             from app.export import export
 
             return export(record, fmt, out, keys, progress=lambda f: ctx.progress(f))
 
         def done(written: list[Path]) -> None:
             status.progress.hide()
-            messages.info(
-                f"Exported {', '.join(p.name for p in written)} to {out.parent}."
-            )
+            messages.info(f"Exported {', '.join(p.name for p in written)} to {out.parent}.")
             self.exported.emit([str(p) for p in written])
 
         def failed(exc: BaseException, details: str) -> None:
             status.progress.hide()
             log.error("export failed: %s\n%s", exc, details)
-            messages.error(
-                f"Export failed: {exc}")
+            messages.error(f"Export failed: {exc}")
 
         return self.runner.submit(
             work,
@@ -276,24 +282,49 @@ class WritingRoom(QObject):
     # --- model ----------------------------------------------------------------
     def _model_state(self, state: ModelState, detail: str) -> None:
         self.window.status.set_model_state(state, detail)
+        model = self.model.model_file
+        lines = [f"Data folder: {paths.data_dir()}"]
+        if model is not None:
+            lines.insert(0, f"Model: {model.path.name} (SHA-256 {model.sha256[:12]}…)")
+        self.window.about_details = "\n".join(lines)
 
-    def _model_failed(self, message: str) -> None:
-        messages.error(
-                f"The model could not be loaded: {message} You can keep writing; "
-            "suggestions are off until a model loads.",
-            actions=[("Choose Model File…", self._choose_model)],
-        )
+    def _model_failed(self, message: str, path: Path | None) -> None:
+        from assistant.model_files import model_display_name
+
+        name = model_display_name(path) if path else "The bundled model"
+        if self.model.ready:
+            text = (
+                f"{name} could not be loaded: {message} "
+                f"Suggestions still come from {self.model.detail}."
+            )
+            messages.warning(text, id=MODEL_MESSAGE)
+        else:
+            text = (
+                f"{name} could not be loaded: {message} You can keep writing; "
+                "suggestions are off until a model loads."
+            )
+            messages.error(
+                text,
+                id=MODEL_MESSAGE,
+                actions=[
+                    ("Choose Model File…", self._choose_model),
+                    ("Use the Bundled Model", self._use_default_model),
+                ],
+            )
+
+    def _model_loaded(self, loaded: LoadedModel) -> None:
+        """Only a model that loaded becomes the one remembered for next time."""
+        messages.retract(MODEL_MESSAGE)
+        self.settings.set("model_path", str(loaded.requested) if loaded.requested else "")
 
     def _choose_model(self) -> None:
         chosen = self.window.ask_model_path()
         if chosen:
             self._model_path = Path(chosen)
-            self.settings.set("model_path", chosen)
             self.model.load(self._model_path)
 
     def _use_default_model(self) -> None:
         self._model_path = None
-        self.settings.set("model_path", "")
         self.model.load(None)
 
     def _toggle_suggestions(self, enabled: bool) -> None:
@@ -317,9 +348,8 @@ class WritingRoom(QObject):
         self.window.set_recent_files(self.state.recent_files, self.session.open_path)
 
     def _task_failed(self, exc: BaseException, details: str) -> None:
-        log.error("background task failed: %s\n%s", exc, details)
-        messages.error(
-                f"{exc}")
+        log.warning("background task failed: %s\n%s", exc, details)
+        messages.error(str(exc) or exc.__class__.__name__)
 
     def _confirm_close(self) -> bool:
         if not self.session.confirm_discard():
@@ -334,7 +364,7 @@ class WritingRoom(QObject):
         self._closed = True
         messages.hub.detach(self._deliver)
         self._word_count.stop()
-        self.suggestions.cancel()
+        self.suggestions.dismiss(notify=False)
         self.runner.shutdown()
         self.model.close()
         self.session.close()

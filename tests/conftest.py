@@ -38,7 +38,7 @@ def writing_room(qtbot, draftsmith_home: Path) -> Iterator[object]:
 
     room = WritingRoom(Settings(paths.settings_path()), load_model=False)
     qtbot.addWidget(room.window)
-    room.window.confirm_close = lambda: True
+    room.window.set_close_guard(lambda: True)
     room.show()
     yield room
     room.shutdown()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import cast
+from enum import StrEnum
+from typing import Protocol, cast
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -47,6 +48,26 @@ class EditIntent:
 
 TYPING = EditIntent(How.TYPED)
 
+
+class SuggestionKey(StrEnum):
+    """The keys that act on a suggestion on show; the suggestion's owner decides."""
+
+    ACCEPT = "accept"  # Tab
+    ACCEPT_WORD = "accept-word"  # Ctrl+Right
+    DISMISS = "dismiss"  # Esc
+    NEXT = "next"  # Alt+]
+    PREVIOUS = "previous"  # Alt+[
+
+
+class SuggestionKeys(Protocol):
+    """Whoever owns the suggestion (the app's controller) handles its keys."""
+
+    def suggestion_key(self, key: SuggestionKey) -> bool:
+        """Act on `key`; False when it means nothing now (the key then does what it
+        normally does in the editor)."""
+        ...
+
+
 #: (selection start, end) in UTF-16 units -> authorship bytes to carry with copied text.
 MimeAuthorship = Callable[[int, int], bytes | None]
 #: a document position (UTF-16 units) -> the hover text for it ("" for none).
@@ -71,9 +92,6 @@ class DraftEditor(QPlainTextEdit):
     """Plain-text editing with soft wrap, a centred column and ghost suggestions."""
 
     paused = Signal()  # the writer stopped typing for the suggestion delay
-    ghost_accepted = Signal(str, bool)  # text inserted, whether it was only part
-    ghost_dismissed = Signal()
-    alternative_requested = Signal(int)  # +1 next, -1 previous
 
     def __init__(self, parent: QWidget | None = None, *, font_size: int = 13) -> None:
         super().__init__(parent)
@@ -83,6 +101,7 @@ class DraftEditor(QPlainTextEdit):
         self._intents: list[EditIntent] = []
         self._mime_authorship: MimeAuthorship | None = None
         self._tooltip_at: TooltipSource | None = None
+        self._suggestion_keys: SuggestionKeys | None = None
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(250)
@@ -95,7 +114,6 @@ class DraftEditor(QPlainTextEdit):
         self.setCenterOnScroll(False)
         self.document().setDocumentMargin(12)
         self.textChanged.connect(self._text_changed)
-        self.cursorPositionChanged.connect(self._cursor_moved)
         self.document().setModified(False)  # setting the margin marks a new document modified
 
     # --- intents -------------------------------------------------------------
@@ -115,6 +133,10 @@ class DraftEditor(QPlainTextEdit):
     def set_mime_authorship(self, source: MimeAuthorship | None) -> None:
         """Who provides the authorship carried with cut, copied and dragged text."""
         self._mime_authorship = source
+
+    def set_suggestion_keys(self, owner: SuggestionKeys | None) -> None:
+        """Who decides what Tab, Ctrl+Right, Esc and Alt+[ ] do while a suggestion shows."""
+        self._suggestion_keys = owner
 
     def set_tooltip_source(self, source: TooltipSource | None) -> None:
         """Who says what the hover tooltip shows (None: no tooltip)."""
@@ -149,36 +171,19 @@ class DraftEditor(QPlainTextEdit):
         cursor.setPosition(self.textCursor().position(), QTextCursor.MoveMode.KeepAnchor)
         return cursor.selectedText().replace("\u2029", "\n")
 
-    # --- ghost text ------------------------------------------------------------
+    # --- ghost text (painted here; owned by the suggestion controller) ------------
     def show_ghost(self, text: str, *, streaming: bool, anchor: int | None = None) -> None:
-        """Show (or update) ghost text at the cursor; empty text hides it."""
+        """Paint `text` in grey at `anchor` (default: the cursor); empty text paints none."""
         self.ghost.anchor = self.textCursor().position() if anchor is None else anchor
         self.ghost.text = text
         self.ghost.streaming = streaming
         self.viewport().update()
 
-    def clear_ghost(self, *, notify: bool = True) -> None:
-        was_visible = self.ghost.visible or self.ghost.streaming
-        self.ghost.clear()
-        self.viewport().update()
-        if was_visible and notify:
-            self.ghost_dismissed.emit()
-
-    def accept_ghost(self, *, part: str | None = None) -> bool:
-        """Insert the ghost text (or its first `part`) as model text; False if none."""
-        if not self.ghost.visible or self.textCursor().position() != self.ghost.anchor:
-            return False
-        text = self.ghost.text if part is None else part
-        partial = part is not None and part != self.ghost.text
-        rest = self.ghost.text[len(text) :]
-        streaming = self.ghost.streaming
-        self.ghost.clear()
-        self.ghost_accepted.emit(text, partial)  # the listener inserts it under an intent
-        if partial and rest:
-            self.show_ghost(rest, streaming=streaming)
-        else:
+    def clear_ghost(self) -> None:
+        """Stop painting ghost text."""
+        if self.ghost.anchor >= 0 or self.ghost.text:
+            self.ghost.clear()
             self.viewport().update()
-        return True
 
     def insert_as(self, text: str, intent: EditIntent) -> None:
         """Insert `text` at the cursor as one undoable edit attributed by `intent`."""
@@ -190,18 +195,16 @@ class DraftEditor(QPlainTextEdit):
         self.setTextCursor(cursor)
         self._pause.stop()
 
-    def _cursor_moved(self) -> None:
-        if self.ghost.visible and self.textCursor().position() != self.ghost.anchor:
-            self.clear_ghost()
+    def hold_pause(self) -> None:
+        """Forget the pending pause (a suggestion is still on show: don't ask again)."""
+        self._pause.stop()
 
     # --- undo/redo and clipboard go through intents ------------------------------------
     def undo(self) -> None:
-        self.clear_ghost()
         with self.intent(EditIntent(How.UNDO)):
             super().undo()
 
     def redo(self) -> None:
-        self.clear_ghost()
         with self.intent(EditIntent(How.REDO)):
             super().redo()
 
@@ -217,7 +220,6 @@ class DraftEditor(QPlainTextEdit):
         return mime
 
     def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt override
-        self.clear_ghost()
         authorship = bytes(source.data(AUTHORSHIP_MIME).data())
         if authorship:
             intent = EditIntent(How.MOVE, payload=authorship)
@@ -242,7 +244,7 @@ class DraftEditor(QPlainTextEdit):
             (None, None, False, None),
             ("Select All", self.selectAll, not doc.isEmpty(), QKeySequence.StandardKey.SelectAll),
         ):
-            if label is None:
+            if label is None or slot is None or keys is None:
                 menu.addSeparator()
                 continue
             action = menu.addAction(label)
@@ -259,50 +261,30 @@ class DraftEditor(QPlainTextEdit):
         if event.matches(QKeySequence.StandardKey.Redo):
             self.redo()
             return
-        if self.ghost.visible and self._ghost_key(event):
-            return
-        if self.ghost.visible or self.ghost.streaming:
-            typed = event.text()
-            if typed and typed.isprintable() and self.ghost.text.startswith(typed):
-                anchor_ok = self.textCursor().position() == self.ghost.anchor
-                if anchor_ok:
-                    rest_ghost = GhostText(self.ghost.anchor, self.ghost.text, self.ghost.streaming)
-                    rest_ghost.consume(typed)
-                    self.ghost.clear()
-                    super().keyPressEvent(event)
-                    if rest_ghost.text:
-                        self.ghost = rest_ghost
-                        self.viewport().update()
-                        self._pause.stop()
-                    else:
-                        self.ghost_dismissed.emit()
-                    return
-            if event.key() not in (
-                Qt.Key.Key_Shift,
-                Qt.Key.Key_Control,
-                Qt.Key.Key_Alt,
-                Qt.Key.Key_Meta,
-            ):
-                self.clear_ghost()
+        key = self._suggestion_key(event)
+        if key is not None and self._suggestion_keys is not None:
+            if self._suggestion_keys.suggestion_key(key):
+                return
         super().keyPressEvent(event)
 
-    def _ghost_key(self, event: QKeyEvent) -> bool:
+    def _suggestion_key(self, event: QKeyEvent) -> SuggestionKey | None:
+        """The suggestion key `event` is, while ghost text shows (or streams)."""
+        if not (self.ghost.visible or self.ghost.streaming):
+            return None
         key, mods = event.key(), event.modifiers()
-        plain = mods == Qt.KeyboardModifier.NoModifier
-        if key == Qt.Key.Key_Tab and plain:
-            return self.accept_ghost()
         if key == Qt.Key.Key_Escape:
-            self.clear_ghost()
-            return True
+            return SuggestionKey.DISMISS
+        if not self.ghost.visible:
+            return None
+        if key == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier:
+            return SuggestionKey.ACCEPT
         if key == Qt.Key.Key_Right and mods == Qt.KeyboardModifier.ControlModifier:
-            return self.accept_ghost(part=self.ghost.next_word())
-        if mods == Qt.KeyboardModifier.AltModifier and key in (
-            Qt.Key.Key_BracketRight,
-            Qt.Key.Key_BracketLeft,
-        ):
-            self.alternative_requested.emit(1 if key == Qt.Key.Key_BracketRight else -1)
-            return True
-        return False
+            return SuggestionKey.ACCEPT_WORD
+        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_BracketRight:
+            return SuggestionKey.NEXT
+        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_BracketLeft:
+            return SuggestionKey.PREVIOUS
+        return None
 
     # --- layout and painting -------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override

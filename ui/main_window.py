@@ -6,6 +6,7 @@ loading models, recording authorship) is connected by `app`, the composition roo
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,12 +29,17 @@ from ui.status_bar import DraftStatusBar
 FILE_FILTER = "Markdown and text (*.md *.markdown *.txt);;All files (*)"
 
 
-class MainWindow(QMainWindow):
-    """Draftsmith's window. `confirm_close` is asked before the window may close."""
+CloseGuard = Callable[[], bool]
 
-    def __init__(self, *, font_size: int = 13) -> None:
+
+class MainWindow(QMainWindow):
+    """Draftsmith's window. Its close guard is asked before the window may close."""
+
+    def __init__(self, *, font_size: int = 13, version: str = "") -> None:
         super().__init__()
-        self.confirm_close: Callable[[], bool] = lambda: True
+        self._close_guard: CloseGuard = lambda: True
+        self.version = version
+        self.about_details = ""  # more lines for Help > About (the model, the data folder)
         self.editor = DraftEditor(self, font_size=font_size)
         self.messages = MessageStack(self)
         self.find_bar = FindBar(self.editor, self)
@@ -44,6 +50,10 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.messages)
+        self._banners = QVBoxLayout()  # strips shown between the messages and the text
+        self._banners.setContentsMargins(0, 0, 0, 0)
+        self._banners.setSpacing(0)
+        layout.addLayout(self._banners)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.find_bar)
         self.setCentralWidget(central)
@@ -124,11 +134,6 @@ class MainWindow(QMainWindow):
         self.replace_action.triggered.connect(lambda: self.find_bar.open(replace=True))
         self.find_next_action.triggered.connect(self.find_bar.find_next)
         self.find_previous_action.triggered.connect(self.find_bar.find_previous)
-        self.accept_action.triggered.connect(lambda: editor.accept_ghost())
-        self.accept_word_action.triggered.connect(
-            lambda: editor.accept_ghost(part=editor.ghost.next_word())
-        )
-        self.dismiss_action.triggered.connect(editor.clear_ghost)
         self.quit_action.triggered.connect(self.close)
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.about_action.triggered.connect(self.show_about)
@@ -180,7 +185,7 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts_action, self.about_action])
 
-    def set_recent_files(self, paths: list[str], open_path: Callable[[str], None]) -> None:
+    def set_recent_files(self, paths: list[str], open_path: Callable[[str], object]) -> None:
         self.recent_menu.clear()
         for path in paths:
             action = self.recent_menu.addAction(Path(path).name)
@@ -226,16 +231,27 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard Shortcuts", SHORTCUTS_HTML)
 
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Draftsmith",
-            "<b>Draftsmith</b><br>A private writing room with a local co-writer.<br>"
-            "Everything stays on this computer.",
+    def about_html(self) -> str:
+        version = f" {html.escape(self.version)}" if self.version else ""
+        details = "".join(f"<br>{html.escape(line)}" for line in self.about_details.splitlines())
+        return (
+            f"<b>Draftsmith{version}</b><br>A private writing room with a local co-writer.<br>"
+            f"Everything stays on this computer.{details}"
         )
 
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Draftsmith", self.about_html())
+
+    def add_banner(self, widget: QWidget) -> None:
+        """Show `widget` (a legend, say) as a strip above the text."""
+        self._banners.addWidget(widget)
+
+    def set_close_guard(self, guard: CloseGuard) -> None:
+        """`guard()` is asked before the window closes; False keeps it open."""
+        self._close_guard = guard
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self.confirm_close():
+        if self._close_guard():
             event.accept()
         else:
             event.ignore()

@@ -139,7 +139,7 @@ class MessageStack(QWidget):
         """Every message on show, newest first, one a line."""
         return "\n".join(bar.text for bar in self.bars)
 
-    def find(self, fragment: str) -> MessageBar | None:
+    def find_text(self, fragment: str) -> MessageBar | None:
         """The newest bar whose text contains `fragment`."""
         return next((bar for bar in self.bars if fragment in bar.text), None)
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
+from app.model_service import ModelState
 from tests.conftest import type_text
-from ui.status_bar import ModelState
+from ui.editor import SuggestionKey
 
 pytestmark = pytest.mark.model
 
@@ -122,8 +123,8 @@ def test_bad_model_path_leaves_a_working_editor(writing_room, qtbot, tmp_path: P
     bogus.write_bytes(b"GGUF" + b"\x00garbage" * 100)
     writing_room.model.load(bogus)
     qtbot.waitUntil(lambda: writing_room.model.state is ModelState.ERROR, timeout=60_000)
-    bar = writing_room.window.messages
-    assert bar.isVisible() and "could not be loaded" in bar.text
+    stack = writing_room.window.messages
+    assert stack.isVisible() and stack.find_text("could not be loaded") is not None
     assert "unavailable" in writing_room.window.status.model_label.text()
     type_text(writing_room.editor, "still writing")
     assert writing_room.editor.toPlainText() == "still writing"
@@ -134,3 +135,44 @@ def test_missing_model_file_gives_a_plain_message(writing_room, qtbot, tmp_path:
     writing_room.model.load(tmp_path / "nowhere.gguf")
     qtbot.waitUntil(lambda: writing_room.model.state is ModelState.ERROR, timeout=30_000)
     assert "nowhere.gguf" in writing_room.window.messages.text
+
+
+def test_a_bad_model_file_leaves_the_loaded_model_working(
+    room_with_model, qtbot, tmp_path: Path
+) -> None:
+    room = room_with_model
+    working = room.model.model_file
+    settings_before = room.settings["model_path"]
+    bogus = tmp_path / "broken.gguf"
+    bogus.write_bytes(b"GGUF" + b"\x00garbage" * 100)
+    room.model.load(bogus)
+    qtbot.waitUntil(lambda: room.model.state is ModelState.READY, timeout=60_000)
+    qtbot.waitUntil(lambda: room.window.messages.find_text("broken") is not None, timeout=10_000)
+    assert room.model.model_file is working, "the model that worked is still the one in use"
+    assert room.settings["model_path"] == settings_before, "a broken path is never remembered"
+    note = room.window.messages.find_text("broken")
+    assert note is not None and "still come from" in note.text
+    assert "ready" in room.window.status.model_label.text()
+    editor = room.editor
+    type_text(editor, PROMPT)
+    assert wait_for_suggestion(qtbot, editor).strip(), "suggestions still come"
+
+
+def test_a_model_that_loads_clears_the_earlier_failure(
+    writing_room, qtbot, tmp_path: Path, default_model: Path
+) -> None:
+    writing_room.model.load(tmp_path / "nowhere.gguf")
+    qtbot.waitUntil(lambda: writing_room.model.state is ModelState.ERROR, timeout=30_000)
+    assert writing_room.window.messages.find_text("nowhere.gguf") is not None
+    writing_room.model.load(default_model)
+    qtbot.waitUntil(lambda: writing_room.model.state is ModelState.READY, timeout=120_000)
+    assert writing_room.window.messages.find_text("nowhere.gguf") is None
+    assert writing_room.window.messages.find_text("could not be loaded") is None
+
+
+def test_alt_brackets_reach_the_editor_when_no_alternatives_exist(room_with_model, qtbot) -> None:
+    editor = room_with_model.editor
+    type_text(editor, PROMPT)
+    wait_for_suggestion(qtbot, editor)
+    handled = room_with_model.suggestions.suggestion_key(SuggestionKey.NEXT)
+    assert not handled, "no listener for alternatives yet: the key is not swallowed"
