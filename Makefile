@@ -9,7 +9,7 @@ export QT_QPA_PLATFORM_TEST := offscreen
 export HF_HUB_OFFLINE := 1
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean install-desktop
 
 setup: $(STAMP)
 
@@ -27,15 +27,21 @@ run: $(STAMP)
 	$(BIN)/draftsmith $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app ui assistant memory tests
-	$(BIN)/ruff format --check app ui assistant memory tests
-	$(BIN)/mypy assistant memory
+	$(BIN)/ruff check app ui assistant memory resources tests benchmarks
+	$(BIN)/ruff format --check app ui assistant memory resources tests benchmarks
+	$(BIN)/mypy app ui assistant memory
+	$(BIN)/lint-imports
 
 test: $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+# The applications menu entry and icons, under $XDG_DATA_HOME (default ~/.local/share),
+# starting this checkout's .venv/bin/draftsmith.
+install-desktop: $(STAMP)
+	$(BIN)/python -m resources.install_desktop --executable "$(abspath $(BIN))/draftsmith"
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -6,8 +6,6 @@ and the window can appear before any heavy import.
 
 from __future__ import annotations
 
-from memory.errors import DraftsmithError
-
 import os
 import threading
 import time
@@ -23,6 +21,7 @@ from assistant.model_files import (
     describe,
     model_display_name,
 )
+from memory.errors import DraftsmithError
 
 ProgressCallback = Callable[[float], None]
 
@@ -89,13 +88,16 @@ class LlamaBackend:
         n_ctx: int = 2048,
         n_threads: int | None = None,
         progress: ProgressCallback | None = None,
+        hash_cache: Path | None = None,
     ) -> ModelFile:
         """Load the GGUF at `path`, replacing any loaded model; blocking, so run it off the GUI.
 
         The file is read once first to take its SHA-256 (the model's identity in the
         authorship record); that read also warms the disk cache llama.cpp maps it from, and
         is what `progress` reports, as llama-cpp-python's `Llama` offers no load callback.
-        Raises `ModelLoadError` with a plain-language message on any failure.
+        With `hash_cache` (a JSON file) a hash taken at an earlier launch is reused while
+        the file's size and modification time are unchanged. Raises `ModelLoadError` with a
+        plain-language message on any failure.
         """
         path = Path(path)
 
@@ -106,7 +108,9 @@ class LlamaBackend:
         report(0.0)
         try:
             check_model_file(path)
-            model_file = describe(path, progress=lambda f: report(f * _READ_SHARE))
+            model_file = describe(
+                path, progress=lambda f: report(f * _READ_SHARE), hash_cache=hash_cache
+            )
         except ModelFileError as exc:
             raise ModelLoadError(str(exc)) from None
         llama_class = _import_llama()

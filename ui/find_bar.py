@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from memory.events import How
 from ui.editor import DraftEditor, EditIntent
+from ui.theme import restyle
 
 
 def replace_all(editor: DraftEditor, needle: str, replacement: str, *, case: bool) -> int:
@@ -44,6 +45,8 @@ class FindBar(QWidget):
     def __init__(self, editor: DraftEditor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
+        self.setObjectName("FindBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # paint the theme's strip
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.find_field = QLineEdit(self)
@@ -53,6 +56,7 @@ class FindBar(QWidget):
         self.replace_field.setPlaceholderText("Replace with")
         self.case_box = QCheckBox("Match case", self)
         self.status = QLabel("", self)
+        self.status.setObjectName("FindStatus")
         previous = QPushButton("Previous", self)
         following = QPushButton("Next", self)
         self.replace_button = QPushButton("Replace", self)
@@ -73,7 +77,7 @@ class FindBar(QWidget):
         layout.setStretch(0, 2)
         layout.setStretch(3, 2)
         self.find_field.returnPressed.connect(self.find_next)
-        self.find_field.textChanged.connect(lambda _t: self.status.setText(""))
+        self.find_field.textChanged.connect(lambda _t: self._say(""))
         self.replace_field.returnPressed.connect(self.replace_one)
         previous.clicked.connect(self.find_previous)
         following.clicked.connect(self.find_next)
@@ -110,7 +114,7 @@ class FindBar(QWidget):
         if not needle:
             return False
         if self.editor.find(needle, self._flags(backward)):
-            self.status.setText("")
+            self._say("")
             return True
         cursor = self.editor.textCursor()  # wrap around
         cursor.movePosition(
@@ -118,7 +122,7 @@ class FindBar(QWidget):
         )
         self.editor.setTextCursor(cursor)
         found = self.editor.find(needle, self._flags(backward))
-        self.status.setText("" if found else "Not found")
+        self._say("" if found else "Not found", found=found)
         return found
 
     def find_next(self) -> bool:
@@ -148,7 +152,14 @@ class FindBar(QWidget):
             self.replace_field.text(),
             case=self.case_box.isChecked(),
         )
-        self.status.setText(f"Replaced {count}" if count else "Not found")
+        self._say(f"Replaced {count}" if count else "Not found", found=bool(count))
+
+    def _say(self, text: str, *, found: bool = True) -> None:
+        """Show `text` beside the fields; the theme marks a search that found nothing."""
+        self.status.setText(text)
+        if self.status.property("found") != found:
+            self.status.setProperty("found", found)
+            restyle(self.status)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() == Qt.Key.Key_Escape:

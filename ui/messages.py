@@ -117,6 +117,7 @@ class MessageStack(QWidget):
         self.bars.insert(0, bar)
         self._layout.insertWidget(0, bar)
         self._trim()
+        bar.show()  # a child added to a visible widget stays hidden until shown
         self.show()
         self.shown.emit(level, text)
         return bar

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
+from ui.theme import restyle
 
-class ModelState(StrEnum):
-    NONE = "none"
-    LOADING = "loading"
-    READY = "ready"
-    GENERATING = "generating"
-    ERROR = "error"
-    OFF = "off"
+#: Pixels the model's state may take before it is shortened with an ellipsis.
+MODEL_LABEL_MAX_WIDTH = 420
+
+
+#: What the model label says for each state the app reports (`app.model_service.ModelState`
+#: values, plain strings here so that widgets need nothing from the app).
+STATE_TEXT = {
+    "none": "No model",
+    "loading": "Loading {detail}…",
+    "ready": "● {detail} ready",
+    "generating": "● {detail} writing…",
+    "error": "Model unavailable: {detail}",
+    "off": "Suggestions off",
+}
 
 
 class DraftStatusBar(QStatusBar):
@@ -21,8 +28,10 @@ class DraftStatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = ModelState.NONE
+        self.state = "none"
         self.model_label = QLabel("No model", self)
+        self.model_label.setObjectName("ModelState")  # the theme colours it by its state
+        self.model_label.setProperty("state", self.state)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(140)
@@ -37,23 +46,21 @@ class DraftStatusBar(QStatusBar):
         self.addPermanentWidget(self.authorship_label)
         self.addPermanentWidget(self.words_label)
 
-    def set_model_state(self, state: ModelState, detail: str = "") -> None:
+    def set_model_state(self, state: str, detail: str = "") -> None:
+        """Show the model's state: one of `STATE_TEXT`'s keys, with its detail."""
+        state = str(state)
         self.state = state
-        text = {
-            ModelState.NONE: "No model",
-            ModelState.LOADING: f"Loading {detail}…",
-            ModelState.READY: f"● {detail} ready",
-            ModelState.GENERATING: f"● {detail} writing…",
-            ModelState.ERROR: f"Model unavailable: {detail}",
-            ModelState.OFF: "Suggestions off",
-        }[state]
-        self.model_label.setText(text)
-        self.model_label.setToolTip(detail)
-        colour = {"error": "#9b1c1c", "ready": "#2e6b34", "generating": "#2f5d8a"}.get(
-            state.value, ""
+        text = STATE_TEXT.get(state, "{detail}").format(detail=detail)
+        # A long reason must not widen the window: it is shortened here, whole in the tooltip.
+        shown = self.model_label.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideRight, MODEL_LABEL_MAX_WIDTH
         )
-        self.model_label.setStyleSheet(f"color: {colour};" if colour else "")
-        self.progress.setVisible(state is ModelState.LOADING)
+        self.model_label.setText(shown)
+        self.model_label.setToolTip(detail)
+        if self.model_label.property("state") != state:
+            self.model_label.setProperty("state", state)
+            restyle(self.model_label)
+        self.progress.setVisible(state == "loading")
 
     def set_progress(self, fraction: float) -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))

@@ -74,9 +74,11 @@ def stack(qtbot) -> MessageStack:
 
 
 def test_several_messages_show_at_once_newest_first(stack) -> None:
+    stack.show()
     stack.show_message("info", "first")
     stack.show_message("error", "second")
     assert [bar.text for bar in stack.bars] == ["second", "first"]
+    assert all(bar.isVisible() for bar in stack.bars)
     assert stack.newest is not None and stack.newest.level == "error"
 
 

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import type_text
-from ui.messages import Level
 
 
 def test_window_opens_titled_and_focused(writing_room, qtbot) -> None:
@@ -56,8 +55,8 @@ def test_opening_a_non_utf8_file_keeps_the_current_text(writing_room, qtbot, tmp
     bad.write_bytes("café".encode("latin-1"))
     assert not writing_room.session.open_path(bad)
     assert editor.toPlainText() == "my unsaved words"
-    bar = writing_room.window.messages
-    assert bar.isVisible() and bar.level is Level.ERROR and "UTF-8" in bar.text
+    bar = writing_room.window.messages.find_text("UTF-8")
+    assert bar is not None and bar.isVisible() and bar.level == "error"
 
 
 def test_closing_with_unsaved_work_asks_first(writing_room, qtbot) -> None:

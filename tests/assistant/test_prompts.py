@@ -81,3 +81,49 @@ def test_text_without_breaks_still_bounded() -> None:
 def test_preamble_comes_first() -> None:
     prompt = build_continuation_prompt(SHORT, preamble="A story.\n\n")
     assert prompt.text == "A story.\n\n" + SHORT
+
+
+def test_the_shipped_template_is_the_text_itself() -> None:
+    """SmolLM2-135M continues raw text best: the shipped preamble is empty, so the prompt
+    is exactly the window over the writer's text (the bytes the KV cache reuses)."""
+    import resources
+    from assistant.prompts import CONTINUATION_TEMPLATE, continuation_preamble
+
+    assert resources.read_text(CONTINUATION_TEMPLATE) == "{document}\n"
+    assert continuation_preamble() == ""
+    assert build_continuation_prompt(SHORT).text == SHORT
+
+
+@pytest.mark.parametrize(
+    ("template", "preamble"),
+    [
+        ("{document}", ""),
+        ("{document}\n", ""),
+        ("A story.\n\n{document}\n", "A story.\n\n"),
+        ("Notes {braces} stay.\n{document}", "Notes {braces} stay.\n"),
+    ],
+)
+def test_template_preamble(template: str, preamble: str) -> None:
+    from assistant.prompts import template_preamble
+
+    assert template_preamble(template) == preamble
+
+
+@pytest.mark.parametrize(
+    "template", ["", "no placeholder\n", "{document} then more\n", "{document}{document}"]
+)
+def test_a_template_must_end_with_the_document(template: str) -> None:
+    from assistant.prompts import template_preamble
+
+    with pytest.raises(ValueError, match="must end with"):
+        template_preamble(template)
+
+
+@pytest.mark.parametrize("typed", ["a", " ", "\n"])
+def test_a_preamble_keeps_the_prefix_property(typed: str) -> None:
+    text = _novel(400)
+    preamble = "Continue the story.\n\n"
+    before = build_continuation_prompt(text, max_prompt_tokens=512, preamble=preamble)
+    after = build_continuation_prompt(text + typed, max_prompt_tokens=512, preamble=preamble)
+    assert before.text.startswith(preamble)
+    assert after.text.startswith(before.text)
