@@ -25,11 +25,20 @@ from memory.events import Author, SourceKind
 
 if TYPE_CHECKING:
     from assistant.backend import LlamaBackend
+    from assistant.model import LanguageModel
     from assistant.model_files import ModelFile
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+#: The tasks a model is asked to do: inline suggestions (and their alternatives), and the
+#: long jobs of the co-writer's tools.
+SUGGEST = "suggest"
+REWRITE = "rewrite"
+BRAINSTORM = "brainstorm"
+TASKS = (SUGGEST, REWRITE, BRAINSTORM)
 
 
 class ModelState(StrEnum):
@@ -155,15 +164,17 @@ class ModelService(QObject):
 
     def run(
         self,
-        work: Callable[[LlamaBackend, TaskContext], T],
+        work: Callable[[LanguageModel, TaskContext], T],
         *,
         name: str,
         key: str,
         on_success: Callable[[T], None],
+        task: str = SUGGEST,
         on_partial: Callable[[object], None] | None = None,
         on_failure: Callable[[BaseException, str], None] | None = None,
     ) -> Task | None:
-        """Run `work(backend, context)` on the model lane; None when no model is ready."""
+        """Run `work(model, context)` for `task` on the model lane; None when no model is
+        ready. `task` is one of `TASKS`: each task may get its own model (issue #8)."""
         if self._backend is None or not self.ready:
             return None
         self._generation += 1

@@ -10,10 +10,10 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.model import ChatMessage, Generation, ModelIdentity, OnToken, ShouldStop
 from assistant.model_files import (
     ModelFile,
     ModelFileError,
@@ -22,6 +22,8 @@ from assistant.model_files import (
     model_display_name,
 )
 from memory.errors import DraftsmithError
+
+__all__ = ["Generation", "LlamaBackend", "ModelLoadError", "ModelNotLoadedError"]
 
 ProgressCallback = Callable[[float], None]
 
@@ -37,33 +39,22 @@ class ModelNotLoadedError(RuntimeError):
     """A generation was asked of a backend that has no model loaded (a bug in the caller)."""
 
 
-@dataclass(frozen=True)
-class Generation:
-    """The outcome of one completion: its text, its speed, and whether it was cancelled."""
-
-    text: str
-    prompt_tokens: int
-    tokens: int
-    seconds: float
-    first_token_s: float | None
-    tokens_per_s: float
-    finish_reason: str
-    cancelled: bool
-
-
 def default_thread_count() -> int:
     """Threads for generation: every core up to 8 (more rarely helps small models)."""
     return max(1, min(os.cpu_count() or 1, 8))
 
 
 class LlamaBackend:
-    """One llama.cpp model in this process, generating one completion at a time."""
+    """One llama.cpp model in this process, generating one completion at a time.
+
+    Implements `assistant.model.LanguageModel`."""
 
     def __init__(self) -> None:
         self._llm: Any = None
         self._model_file: ModelFile | None = None
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._formatter: Any = None  # the loaded model's chat template, made on first use
         self.n_ctx = 0
         self.load_seconds = 0.0
 
@@ -81,6 +72,24 @@ class LlamaBackend:
     def model_name(self) -> str:
         """A short display name of the loaded model, or an empty string."""
         return model_display_name(self._model_file.path) if self._model_file else ""
+
+    @property
+    def identity(self) -> ModelIdentity:
+        model = self._model_file
+        if model is None:
+            return ModelIdentity("")
+        return ModelIdentity(model_display_name(model.path), model.sha256)
+
+    @property
+    def context_length(self) -> int:
+        return self.n_ctx
+
+    @property
+    def has_chat_template(self) -> bool:
+        llm = self._llm
+        if llm is None:
+            return False
+        return bool(llm.metadata.get("tokenizer.chat_template"))
 
     def load(
         self,
@@ -139,14 +148,15 @@ class LlamaBackend:
         report(1.0)
         return model_file
 
-    def generate(
+    def complete(
         self,
         prompt: str,
+        *,
         max_tokens: int = 24,
         temperature: float = 0.7,
         stop: Sequence[str] = (),
-        should_stop: Callable[[], bool] | None = None,
-        on_token: Callable[[str], None] | None = None,
+        should_stop: ShouldStop | None = None,
+        on_token: OnToken | None = None,
         top_p: float = 0.9,
         repeat_penalty: float = 1.1,
         seed: int | None = None,
@@ -157,6 +167,101 @@ class LlamaBackend:
         cancelled with the text so far (a cancel is not an error). One generation runs at a
         time: a second caller waits for the first to finish.
         """
+
+        def start(llm: Any, stopping: Callable[..., bool]) -> Any:
+            return llm.create_completion(
+                prompt,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                top_p=top_p,
+                repeat_penalty=repeat_penalty,
+                stop=list(stop) or None,
+                stream=True,
+                seed=seed,
+                stopping_criteria=stopping,
+            )
+
+        return self._stream(start, lambda choice: choice.get("text") or "", should_stop, on_token)
+
+    #: The older name of `complete` (benchmarks and doctor use it).
+    def generate(self, prompt: str, **options: Any) -> Generation:
+        return self.complete(prompt, **options)
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.7,
+        stop: Sequence[str] = (),
+        should_stop: ShouldStop | None = None,
+        on_token: OnToken | None = None,
+        top_p: float = 0.9,
+        repeat_penalty: float = 1.1,
+        seed: int | None = None,
+    ) -> Generation:
+        """Stream the reply to `messages`, formatted by the model's own chat template.
+
+        The template is applied here (llama-cpp-python's Jinja2 formatter) and the tokens
+        go through the same streaming completion as `complete`, so cancelling between
+        tokens works for chat too (its chat API has no stopping hook)."""
+
+        def start(llm: Any, stopping: Callable[..., bool]) -> Any:
+            formatted = self._chat_formatter(llm)(messages=[dict(m) for m in messages])
+            tokens = llm.tokenize(
+                formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
+            )
+            stops = list(stop)
+            if formatted.stop is not None:
+                extra = formatted.stop
+                stops += [extra] if isinstance(extra, str) else list(extra)
+            end_ids = formatted.stopping_criteria
+
+            def stop_here(input_ids: Sequence[int], logits: object) -> bool:
+                ended = bool(end_ids is not None and end_ids(input_ids, logits))
+                return stopping(input_ids, logits) or ended
+
+            return llm.create_completion(
+                tokens,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                top_p=top_p,
+                repeat_penalty=repeat_penalty,
+                stop=stops or None,
+                stream=True,
+                seed=seed,
+                stopping_criteria=stop_here,
+            )
+
+        return self._stream(start, lambda choice: choice.get("text") or "", should_stop, on_token)
+
+    def _chat_formatter(self, llm: Any) -> Any:
+        """The model's chat template as a formatter (made once per loaded model)."""
+        if self._formatter is not None:
+            return self._formatter
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelLoadError(
+                f"{self.model_name or 'This model'} has no chat template, so it cannot run "
+                "chat tasks (rewrite, brainstorm); choose an instruction-tuned model."
+            )
+        eos_id, bos_id = llm.token_eos(), llm.token_bos()
+        eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
+        bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
+        self._formatter = Jinja2ChatFormatter(
+            template=template, eos_token=eos, bos_token=bos, stop_token_ids=[eos_id]
+        )
+        return self._formatter
+
+    def _stream(
+        self,
+        start: Callable[[Any, Callable[..., bool]], Any],
+        piece_of: Callable[[dict[str, Any]], str],
+        should_stop: ShouldStop | None,
+        on_token: OnToken | None,
+    ) -> Generation:
         with self._lock:
             llm = self._llm
             if llm is None:
@@ -182,20 +287,9 @@ class LlamaBackend:
             pieces: list[str] = []
             finish_reason = "length"
             try:
-                stream = llm.create_completion(
-                    prompt,
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                    top_p=top_p,
-                    repeat_penalty=repeat_penalty,
-                    stop=list(stop) or None,
-                    stream=True,
-                    seed=seed,
-                    stopping_criteria=count_token,
-                )
-                for chunk in stream:
+                for chunk in start(llm, count_token):
                     choice = chunk["choices"][0]
-                    piece = choice.get("text") or ""
+                    piece = piece_of(choice)
                     if piece:
                         pieces.append(piece)
                         if on_token is not None:
@@ -240,6 +334,7 @@ class LlamaBackend:
 
     def _release(self) -> None:
         llm, self._llm, self._model_file = self._llm, None, None
+        self._formatter = None
         if llm is not None:
             llm.close()
 
