@@ -25,8 +25,8 @@ from memory.events import How
 from ui.editor import DraftEditor, EditIntent, SuggestionKey
 
 if TYPE_CHECKING:
-    from assistant.backend import LlamaBackend
     from assistant.continuation import Suggestion
+    from assistant.model import LanguageModel
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class SuggestionController(QObject):
         max_tokens = int(self.settings["suggestion_max_tokens"])
         temperature = float(self.settings["temperature"])
 
-        def work(backend: LlamaBackend, ctx: TaskContext) -> Suggestion:
+        def work(backend: LanguageModel, ctx: TaskContext) -> Suggestion:
             from assistant.continuation import ContinuationSettings, continue_text
 
             result = continue_text(

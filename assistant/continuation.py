@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.backend import LlamaBackend
+from assistant.model import LanguageModel
 from assistant.prompts import DEFAULT_PROMPT_TOKENS, build_continuation_prompt
 
 # A sentence ends at . ! ? or … (with closing quotes or brackets) followed by whitespace.
@@ -106,7 +106,7 @@ def _drop_cut_word(text: str) -> str:
 
 
 def continue_text(
-    backend: LlamaBackend,
+    backend: LanguageModel,
     text_before_cursor: str,
     settings: ContinuationSettings | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -120,14 +120,14 @@ def continue_text(
     in the middle of a word.
     """
     settings = settings or ContinuationSettings()
-    model_file = backend.model_file
-    model_name = backend.model_name
-    sha256 = model_file.sha256 if model_file else ""
+    identity = backend.identity
+    model_name = identity.name
+    sha256 = identity.sha256
     if _inside_word(text_before_cursor, text_after_cursor):
         return Suggestion("", model_name, sha256, 0, 0.0, False)
     budget = settings.max_prompt_tokens
-    if backend.n_ctx:
-        budget = min(budget, backend.n_ctx - settings.max_tokens - 8)
+    if backend.context_length:
+        budget = min(budget, backend.context_length - settings.max_tokens - 8)
     prompt = build_continuation_prompt(text_before_cursor, budget)
     while budget > 64 and backend.count_tokens(prompt.text) > budget:
         budget //= 2  # text denser than CHARS_PER_TOKEN assumes, e.g. code or CJK
@@ -150,7 +150,7 @@ def continue_text(
     def stop_now() -> bool:
         return complete or (should_stop is not None and should_stop())
 
-    generation = backend.generate(
+    generation = backend.complete(
         prompt.text,
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
