@@ -4,12 +4,12 @@ Qt reports every change as (position, chars removed, chars added) in UTF-16 unit
 the engine counts code points. This module is the one place that converts, and the
 one place that decides who an edit belongs to: the editor's current `EditIntent`
 (typing, a suggestion, a paste, an undo...) names the how, and the writer, the
-model or the clipboard is the who.
+model or the clipboard is the who. What changed inside Qt's window is found by
+`memory.diff`, the engine's one diff.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import time
@@ -17,72 +17,17 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QTextCursor
 
-from memory.document import slice_segments
+from memory.diff import hunks
+from memory.document import AuthoredDocument, slice_segments
 from memory.events import CLIPBOARD, AttributedSpan, Author, How, SourceKind
+from memory.origins import label_spans, vocabulary
 from memory.positions import index_to_utf16, utf16_length, utf16_to_index
+from memory.runs import Segment
 from ui.editor import DraftEditor, EditIntent
 
 log = logging.getLogger(__name__)
 
-Segments = list[tuple[int, int]]
-
-ORIGIN_WORDS = {
-    "human": "Written by hand",
-    "model": "Model text",
-    "model_edited": "Model text, edited",
-    "pasted": "Pasted",
-    "imported": "Imported",
-    "external": "Changed outside Draftsmith",
-}
-HOW_WORDS = {
-    How.TYPED: "typed",
-    How.SUGGESTION: "accepted suggestion",
-    How.PARTIAL: "partly accepted suggestion",
-    How.PASTE: "pasted",
-    How.MOVE: "moved",
-    How.IMPORT: "imported",
-    How.UNDO: "restored by undo",
-    How.REDO: "restored by redo",
-    How.REPLACE: "replaced",
-    How.EXTERNAL: "changed on disk",
-    How.REWRITE: "rewrite",
-    How.BRAINSTORM: "brainstorm idea",
-}
-
-
-def trim_common(old: str, new: str) -> tuple[int, int, int]:
-    """(prefix, removed, inserted) after dropping what `old` and `new` share at both ends."""
-    limit = min(len(old), len(new))
-    prefix = 0
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
-    return prefix, len(old) - prefix - suffix, len(new) - prefix - suffix
-
-
-#: Above this many compared character pairs, a change is recorded as one hunk.
-DIFF_LIMIT = 4_000_000
-
-
-def hunks(old: str, new: str) -> list[tuple[int, int, int, int]]:
-    """The real changes inside a change window Qt reported, as (old offset, removed,
-    new offset, inserted). Qt reports one window for a whole edit block (replace-all),
-    so unchanged text inside it must not be re-attributed."""
-    prefix, removed, inserted = trim_common(old, new)
-    if removed == 0 and inserted == 0:
-        return []
-    if removed == 0 or inserted == 0 or removed * inserted > DIFF_LIMIT:
-        return [(prefix, removed, prefix, inserted)]
-    matcher = difflib.SequenceMatcher(
-        None, old[prefix : prefix + removed], new[prefix : prefix + inserted], autojunk=False
-    )
-    return [
-        (prefix + i1, i2 - i1, prefix + j1, j2 - j1)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    ]
+Segments = list[Segment]
 
 
 class AuthorshipBridge:
@@ -91,11 +36,11 @@ class AuthorshipBridge:
     def __init__(
         self,
         editor: DraftEditor,
-        document: object,
+        document: AuthoredDocument,
         writer: Callable[[], Author],
     ) -> None:
         self.editor = editor
-        self.document = document  # memory.document.AuthoredDocument
+        self.document = document
         self.writer = writer
         editor.document().contentsChange.connect(self._changed)
         editor.set_mime_authorship(self.mime_payload)
@@ -117,7 +62,7 @@ class AuthorshipBridge:
 
     def _changed(self, position16: int, removed16: int, added16: int) -> None:
         doc = self.document
-        old_text: str = doc.text  # type: ignore[attr-defined]
+        old_text: str = doc.text
         # Qt counts the document's final paragraph separator, which the text lacks: clamp.
         old16 = utf16_length(old_text)
         start = utf16_to_index(old_text, min(position16, old16))
@@ -129,7 +74,7 @@ class AuthorshipBridge:
         for offset, removed, new_offset, inserted in reversed(hunks(old_window, new_window)):
             inserted_text = new_window[new_offset : new_offset + inserted]
             author, segments = self._attribution(intent, new_window, new_offset, inserted)
-            doc.record(  # type: ignore[attr-defined]
+            doc.record(
                 start + offset, removed, inserted_text, author, intent.how, segments=segments
             )
 
@@ -150,35 +95,33 @@ class AuthorshipBridge:
             data = json.loads(payload.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return None
-        if data.get("doc") != self.document.doc_id or data.get("text") != inserted_text:  # type: ignore[attr-defined]
+        if data.get("doc") != self.document.doc_id or data.get("text") != inserted_text:
             return None
         return [(int(n), int(e)) for n, e in data.get("segments", [])]
 
     # --- what the editor asks for ----------------------------------------------
     def mime_payload(self, start16: int, end16: int) -> bytes | None:
         """Authorship of a selection, carried with copied or dragged text."""
-        text: str = self.document.text  # type: ignore[attr-defined]
+        text: str = self.document.text
         start, end = utf16_to_index(text, start16), utf16_to_index(text, end16)
-        segments = self.document.segments(start, end)  # type: ignore[attr-defined]
-        payload = {"doc": self.document.doc_id, "text": text[start:end], "segments": segments}  # type: ignore[attr-defined]
+        segments = self.document.segments(start, end)
+        payload = {"doc": self.document.doc_id, "text": text[start:end], "segments": segments}
         return json.dumps(payload).encode("utf-8")
 
     def _labelled(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """(start, length, origin label) over [start, end), in code points."""
-        from memory.origins import label_spans
-
         document = self.document
-        events = document.events  # type: ignore[attr-defined]
+        events = document.events
         spans = []
         position = start
-        for length, seq in document.segments(start, end):  # type: ignore[attr-defined]
+        for length, seq in document.segments(start, end):
             spans.append(AttributedSpan(position, length, events[seq]))
             position += length
-        return label_spans(document.text, spans)  # type: ignore[attr-defined]
+        return label_spans(document.text, spans)
 
     def block_labels(self, position16: int, length16: int) -> list[tuple[int, int, str]]:
         """Origin labels of one paragraph, as (offset16, length16, label) for the highlighter."""
-        text: str = self.document.text  # type: ignore[attr-defined]
+        text: str = self.document.text
         start = utf16_to_index(text, position16)
         end = min(len(text), utf16_to_index(text, position16 + length16))
         block = text[start:end]
@@ -190,23 +133,23 @@ class AuthorshipBridge:
 
     def describe_at(self, position16: int) -> str:
         """Who wrote the character at a position, for the hover tooltip."""
-        text: str = self.document.text  # type: ignore[attr-defined]
+        text: str = self.document.text
         index = utf16_to_index(text, position16)
         if index >= len(text):
             return ""
-        ((_length, seq),) = self.document.segments(index, index + 1)  # type: ignore[attr-defined]
-        event = self.document.events[seq]  # type: ignore[attr-defined]
+        ((_length, seq),) = self.document.segments(index, index + 1)
+        event = self.document.events[seq]
         ((_s, _n, label),) = self._labelled(index, index + 1)
         when = time.strftime("%d %b %Y, %H:%M", time.localtime(event.at))
         who = event.author.name
         if event.author.kind is SourceKind.MODEL:
             who = f"{who} (language model)"
-        how = HOW_WORDS.get(event.how, event.how.value)
-        return f"{ORIGIN_WORDS.get(label, label)} — {who}, {how}, {when}"
+        words = vocabulary()
+        return f"{words[label].description} — {who}, {words.how(event.how)}, {when}"
 
     def shares_for_selection(self) -> tuple[dict[str, int], str]:
         """Characters by origin label for the selection, or the whole document."""
-        text: str = self.document.text  # type: ignore[attr-defined]
+        text: str = self.document.text
         cursor = self.editor.textCursor()
         if cursor.hasSelection():
             start = utf16_to_index(text, cursor.selectionStart())

@@ -13,23 +13,28 @@ import hashlib
 import logging
 import time
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from app import messages
 from app.authorship_bridge import AuthorshipBridge
 from app.files import FileProblem, read_text, write_text_atomically
-from app import messages
 from app.settings import Settings
+from app.version import app_version
 from app.window_state import WindowState
-from memory.events import Author, How, SourceKind
+from memory.document import AuthoredDocument
+from memory.events import Author, SourceKind
+from memory.provenance import record_for, trust
+from memory.provenance.annotations import ParsedAnnotations, write_annotated_markdown
+from memory.provenance.trust import BlockChoice, KnownLedger, Source, TrustDecision
+from memory.store import Store
 from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 UNTITLED = "Untitled"
-MARKDOWN_SUFFIXES = (".md", ".markdown")
+MARKDOWN_SUFFIXES = trust.MARKDOWN_SUFFIXES
 
 
 class DocumentSession(QObject):
@@ -40,17 +45,23 @@ class DocumentSession(QObject):
     saved = Signal(str)
 
     def __init__(
-        self, window: MainWindow, settings: Settings, state: WindowState, store: Any = None
+        self,
+        window: MainWindow,
+        settings: Settings,
+        state: WindowState,
+        store: Store | None = None,
     ) -> None:
         super().__init__()
         self.window = window
         self.editor = window.editor
         self.settings = settings
         self.state = state
-        self.store = store  # memory.store.Store, or None when the database is unusable
+        self.store = store  # None when the database is unusable
         self.path: Path | None = None
-        self.authored: Any = None  # memory.document.AuthoredDocument
-        self._annotations: Any = None  # the open file's parsed authorship block, if any
+        self.authored: AuthoredDocument | None = None
+        self.trust: TrustDecision | None = None  # how the open file's authorship was decided
+        self._annotations: ParsedAnnotations | None = None  # the open file's block, if any
+        self._known: KnownLedger | None = None  # the ledger as it was when the file opened
         self.bridge: AuthorshipBridge | None = None
         self.editor.document().modificationChanged.connect(self.window.setWindowModified)
         self._journal = QTimer(self)
@@ -64,17 +75,18 @@ class DocumentSession(QObject):
     def writer(self) -> Author:
         return Author(SourceKind.PERSON, self.settings.writer_name)
 
-    def _attach(self, path: Path | None, text: str, *, imported: bool = False) -> None:
+    def _attach(self, path: Path | None, text: str, choice: BlockChoice = BlockChoice.ASK) -> None:
         """Give the editor the authored document for `path` and show `text` in it."""
         self._detach()
+        self.trust = None
         if self.store is not None:
             try:
-                self.authored = self._authored_for(path, text, imported=imported)
+                self.authored = self._authored_for(self.store, path, text, choice)
             except Exception as exc:  # noqa: BLE001 - a bad store must not cost the text
                 log.exception("authorship unavailable")
                 self.authored = None
                 messages.warning(
-                f"Authorship is not being recorded for this document: {exc}",
+                    f"Authorship is not being recorded for this document: {exc}",
                 )
         shown = self.authored.text if self.authored is not None else text
         self._show_text(shown)
@@ -82,80 +94,72 @@ class DocumentSession(QObject):
             self.bridge = AuthorshipBridge(self.editor, self.authored, self.writer)
             self.editor.document().setModified(shown != text)
 
-    def _authored_for(self, path: Path | None, text: str, *, imported: bool) -> Any:
-        from memory.document import AuthoredDocument, recoverable
-
-        key = str(path.resolve()) if path else None
-        doc_id = self.store.document_for_path(key) if key else None
-        if doc_id is None and path is not None and self._trusted_annotations() is not None:
-            return self._authored_from_annotations(path, text)
-        if doc_id is None:
-            title = path.name if path else "Untitled"
-            source = Author(SourceKind.IMPORT, path.name) if (imported and path) else self.writer()
+    def _authored_for(
+        self, store: Store, path: Path | None, text: str, choice: BlockChoice
+    ) -> AuthoredDocument:
+        """The authored document for a file, by the engine's one trust rule."""
+        if path is None:
+            self._known = None
             return AuthoredDocument.create(
-                self.store, key, title, initial_text=text, initial_author=source
+                store, None, UNTITLED, initial_text=text, initial_author=self.writer()
             )
-        document = AuthoredDocument.open(self.store, doc_id)
-        if document.text == text:
-            return document
-        if path is not None and self._trusted_annotations() is not None:
-            # The file carries its own, verified account: it wins over a stale ledger.
-            self.store.set_document_path(doc_id, None)
-            return self._authored_from_annotations(path, text)
-        if recoverable(self.store, doc_id, text):
-            self._offer_recovery(document, text)
-            return document
-        document.reconcile_with_disk(text)
-        messages.info(
-                f"“{path.name if path else 'This file'}” was changed outside Draftsmith. "
-            "The changed text is marked as written by an unknown author.",
+        key = str(path.resolve())
+        if choice is BlockChoice.ASK:
+            self._known = trust.known_ledger(store, key)
+        decision = trust.decide(
+            text,
+            self._annotations,
+            self._known,
+            imported=Author(SourceKind.IMPORT, path.name),
+            choice=choice,
         )
+        self.trust = decision
+        document = trust.open_document(decision, store, key, path.name, self._known)
+        if decision.source is Source.RECOVERY:
+            self._offer_recovery(document, text)
+        elif decision.source is Source.EXTERNAL:
+            messages.info(
+                f"“{path.name}” was changed outside Draftsmith. "
+                "The changed text is marked as written by an unknown author.",
+            )
         return document
 
-    def _trusted_annotations(self) -> Any:
-        annotations = self._annotations
-        if annotations is None or annotations.needs_review:
-            return None
-        return annotations
-
-    def _authored_from_annotations(self, path: Path, text: str) -> Any:
-        """A new ledger whose first events restore the authorship the file declares."""
-        from app.provenance import annotated_runs
-        from memory.document import AuthoredDocument, text_sha256
-
-        annotations = self._annotations
-        document = AuthoredDocument.create(self.store, None, path.name)
-        imported = Author(SourceKind.IMPORT, path.name)
-        for start, length, author in annotated_runs(text, annotations, imported):
-            document.record(start, 0, text[start : start + length], author, How.IMPORT)
-        self.store.set_document_path(document.doc_id, str(path.resolve()))
-        document.flush()
-        document.mark_saved(text_sha256(text))
-        return document
-
-    def _offer_annotations(self, path: Path, text: str, annotations: Any) -> None:
-        """The file's authorship block does not match its text: ask, never guess."""
+    def _offer_annotations(self, path: Path, text: str) -> None:
+        """The file's authorship block needs review: ask, never guess."""
 
         def apply_anyway() -> None:
-            if self.path != path:
-                return
-            annotations.problems.clear()
-            annotations.hash_ok = True
-            self._annotations = annotations
-            if self.store is not None:
-                doc_id = self.store.document_for_path(str(path.resolve()))
-                if doc_id is not None:
-                    self.store.set_document_path(doc_id, None)
-            self._attach(path, text, imported=True)
+            if self.path == path:
+                self._attach(path, text, BlockChoice.KEEP)
 
-        reason = "; ".join(annotations.problems) or "the text changed after it was written"
+        def keep_as_imported() -> None:
+            # The document already is what ignoring the block gives; record the choice.
+            if self.path == path and self.trust is not None and self.trust.needs_decision:
+                self.trust = trust.decide(
+                    text,
+                    self._annotations,
+                    self._known,
+                    imported=Author(SourceKind.IMPORT, path.name),
+                    choice=BlockChoice.IGNORE,
+                )
+
+        decision = self.trust
+        problems = decision.problems if decision is not None else ()
+        reason = "; ".join(problems) or "the text changed after it was written"
+        meanwhile = (
+            "Its text is treated as imported until you decide."
+            if decision is None or decision.source is Source.IMPORTED
+            else "Draftsmith's own record of the file is used until you decide."
+        )
         messages.warning(
-                f"“{path.name}” has an authorship block that does not match its text ({reason}). "
-            "Its text is treated as imported until you decide.",
-            actions=[("Apply Its Authorship Anyway", apply_anyway), ("Keep as Imported", lambda: None)],
+            f"“{path.name}” has an authorship block that does not match its text ({reason}). "
+            + meanwhile,
+            actions=[
+                ("Apply Its Authorship Anyway", apply_anyway),
+                ("Keep as Imported", keep_as_imported),
+            ],
         )
 
-    def _offer_recovery(self, document: Any, disk_text: str) -> None:
+    def _offer_recovery(self, document: AuthoredDocument, disk_text: str) -> None:
         name = self.path.name if self.path else "this document"
 
         def discard() -> None:
@@ -163,7 +167,7 @@ class DocumentSession(QObject):
                 self._replace_editor_text(disk_text)
 
         messages.warning(
-                f"Draftsmith kept unsaved changes to “{name}” from before it last closed. "
+            f"Draftsmith kept unsaved changes to “{name}” from before it last closed. "
             "They are shown now; save to keep them.",
             actions=[("Keep Recovered Text", lambda: None), ("Go Back to the Saved File", discard)],
         )
@@ -211,7 +215,6 @@ class DocumentSession(QObject):
 
     def _show_text(self, text: str) -> None:
         """Put `text` in the editor as a fresh document (no undo history, no recording)."""
-        self.editor.clear_ghost(notify=True)
         self.editor.setPlainText(text)
         self.editor.document().setModified(False)
         cursor = self.editor.textCursor()
@@ -223,6 +226,7 @@ class DocumentSession(QObject):
         if not self.confirm_discard():
             return
         self.path = None
+        self._annotations = None
         self._attach(None, "")
         self._update_title()
         self.opened.emit()
@@ -230,6 +234,7 @@ class DocumentSession(QObject):
     def start_at(self, path: Path) -> None:
         """`draftsmith FILE` for a file that does not exist yet: saved there later."""
         self.path = path
+        self._annotations = None
         self._attach(None, "")
         self._update_title()
         self.opened.emit()
@@ -248,17 +253,15 @@ class DocumentSession(QObject):
         try:
             content = read_text(path)
         except FileProblem as problem:
-            messages.error(
-                str(problem))
+            messages.error(str(problem))
             return False
         if not self.confirm_discard():
             return False
         self.path = path
-        text, annotations = split_annotations(path, content)
-        self._annotations = annotations
-        self._attach(path, text, imported=True)
-        if annotations is not None and annotations.needs_review:
-            self._offer_annotations(path, text, annotations)
+        text, self._annotations = trust.split_block(path, content)
+        self._attach(path, text)
+        if self.trust is not None and self.trust.needs_decision:
+            self._offer_annotations(path, text)
         self._update_title()
         self.state.add_recent(path)
         self.recent_changed.emit()
@@ -286,8 +289,7 @@ class DocumentSession(QObject):
         try:
             write_text_atomically(path, self.file_text(text, path))
         except FileProblem as problem:
-            messages.error(
-                str(problem))
+            messages.error(str(problem))
             return False
         self.path = path
         if self.authored is not None:
@@ -303,15 +305,12 @@ class DocumentSession(QObject):
     def file_text(self, text: str, path: Path | None = None) -> str:
         """What goes into the file: Markdown carries its authorship block by default."""
         path = path or self.path
-        wants_block = self.settings["markdown_authorship_block"] and path is not None
-        if not wants_block or path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        if path is None or not self.settings["markdown_authorship_block"]:
             return text
-        if self.authored is None or not text:
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES or self.authored is None or not text:
             return text
-        from app.export.annotations import write_annotated_markdown
-        from app.provenance import record_for
 
-        return write_annotated_markdown(record_for(self.authored, path.stem))
+        return write_annotated_markdown(record_for(self.authored, path.stem, app_version()))
 
     def confirm_discard(self) -> bool:
         """True when it is fine to replace or close the current text."""
@@ -329,15 +328,3 @@ class DocumentSession(QObject):
         if self.store is not None:
             self.store.close()
             self.store = None
-
-
-def split_annotations(path: Path, content: str) -> tuple[str, Any]:
-    """The text of a Markdown file without its authorship block, and the parsed block."""
-    if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-        return content, None
-    from app.export.annotations import parse_annotated_markdown
-
-    parsed = parse_annotated_markdown(content)
-    if not parsed.has_block:
-        return content, None
-    return parsed.text, parsed

@@ -11,9 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.export import FORMATS, export, verify_file
-from app.export.record import ProvenanceRecord
+from app.export import export
 from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
+from memory.provenance import FORMATS, verify_file
+from memory.provenance.record import ProvenanceRecord
 
 WORDS = (
     "the river ran quietly past old mill and we followed it home through fields of barley "

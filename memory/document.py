@@ -8,7 +8,6 @@ Offsets are code points; the editor converts Qt's UTF-16 offsets with `positions
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import time
 from collections import deque
@@ -16,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from memory import diff
 from memory.events import UNKNOWN_EXTERNAL, AttributedSpan, Author, EditEvent, How, SourceKind
 from memory.ledger import SNAPSHOT_EVERY, Ledger
 from memory.origins import count_labels, label_spans
@@ -23,7 +23,6 @@ from memory.runs import AuthoredText, Segment, normalize_segments
 from memory.store import Store
 
 GRAVEYARD_SIZE = 64  # removed stretches kept for undo/redo to find their authors
-_CHAR_DIFF_LIMIT = 4000  # longer changed regions are diffed line by line first
 
 
 def text_sha256(text: str) -> str:
@@ -265,72 +264,48 @@ class AuthoredDocument:
         Unchanged stretches keep their authors; the changed ones are attributed to
         `UNKNOWN_EXTERNAL`, never silently to anyone. The result is marked saved.
         """
-        old = self._state.text
-        if disk_text == old:
+        if disk_text == self._state.text:
             return None
-        prefix = _common_prefix(old, disk_text)
-        suffix = _common_suffix(old[prefix:], disk_text[prefix:])
-        old_mid = old[prefix : len(old) - suffix]
-        new_mid = disk_text[prefix : len(disk_text) - suffix]
-        seq = self.ledger.head_seq + 1
-        pieces: list[Segment] = []
-        for tag, i1, i2, j1, j2 in _opcodes(old_mid, new_mid):
-            if tag == "equal":
-                pieces += self._state.segments(prefix + i1, prefix + i2)
-            elif j2 > j1:
-                pieces.append((j2 - j1, seq))
-        event = self.record(
-            prefix, len(old_mid), new_mid, UNKNOWN_EXTERNAL, How.EXTERNAL, pieces, at
+        prefix, removed, inserted, pieces = external_change(
+            self._state, disk_text, self.ledger.head_seq + 1
         )
+        event = self.record(prefix, removed, inserted, UNKNOWN_EXTERNAL, How.EXTERNAL, pieces, at)
         self.mark_saved(file_sha256 or text_sha256(disk_text))
         return event
 
-
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the longest common prefix, by halving (C-speed comparisons)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: str, b: str) -> int:
-    """Length of the longest common suffix."""
-    return _common_prefix(a[::-1], b[::-1])
-
-
-def _opcodes(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
-    """Difflib opcodes from `a` to `b`: by character, or by line then character if long."""
-    if len(a) <= _CHAR_DIFF_LIMIT and len(b) <= _CHAR_DIFF_LIMIT:
-        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
-    a_lines = a.splitlines(keepends=True)
-    b_lines = b.splitlines(keepends=True)
-    a_pos = [0, *_running(a_lines)]
-    b_pos = [0, *_running(b_lines)]
-    out: list[tuple[str, int, int, int, int]] = []
-    matcher = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        ca1, ca2, cb1, cb2 = a_pos[i1], a_pos[i2], b_pos[j1], b_pos[j2]
-        if tag == "replace" and max(ca2 - ca1, cb2 - cb1) <= _CHAR_DIFF_LIMIT:
-            sub = difflib.SequenceMatcher(None, a[ca1:ca2], b[cb1:cb2], autojunk=False)
-            for t, x1, x2, y1, y2 in sub.get_opcodes():
-                out.append((t, ca1 + x1, ca1 + x2, cb1 + y1, cb1 + y2))
-        else:
-            out.append((tag, ca1, ca2, cb1, cb2))
-    return out
+    def preview_reconcile(
+        self, disk_text: str, at: float
+    ) -> tuple[AuthoredText, dict[int, EditEvent]]:
+        """What `reconcile_with_disk` would make of the text and its events, without
+        recording anything (for tools that only read, such as `draftsmith export`)."""
+        state = AuthoredText.from_runs(
+            self._state.text, [(n, e) for _s, n, e in self._state.iter_runs()]
+        )
+        events = dict(self._events)
+        if disk_text != state.text:
+            seq = self.ledger.head_seq + 1
+            prefix, removed, inserted, pieces = external_change(state, disk_text, seq)
+            state.replace(prefix, removed, inserted, pieces)
+            events[seq] = EditEvent(seq, UNKNOWN_EXTERNAL, How.EXTERNAL, at)
+        return state, events
 
 
-def _running(lines: list[str]) -> list[int]:
-    total = 0
-    out = []
-    for line in lines:
-        total += len(line)
-        out.append(total)
-    return out
+def external_change(
+    state: AuthoredText, disk_text: str, seq: int
+) -> tuple[int, int, str, list[Segment]]:
+    """The change that turns `state` into `disk_text` as (start, removed, inserted,
+    segments): unchanged stretches keep their events, changed ones are written by `seq`."""
+    old = state.text
+    prefix, removed, inserted = diff.trim_common(old, disk_text)
+    old_mid = old[prefix : prefix + removed]
+    new_mid = disk_text[prefix : prefix + inserted]
+    pieces: list[Segment] = []
+    for tag, i1, i2, j1, j2 in diff.opcodes(old_mid, new_mid):
+        if tag == "equal":
+            pieces += state.segments(prefix + i1, prefix + i2)
+        elif j2 > j1:
+            pieces.append((j2 - j1, seq))
+    return prefix, removed, new_mid, pieces
 
 
 def recoverable(store: Store, doc_id: str, disk_text: str) -> bool:

@@ -2,14 +2,22 @@
 
 Labels are computed from the runs and their events, never stored: "human", "model",
 "model_edited" (a model run with a later human edit inside it or directly beside it
-in the same word or sentence), "pasted", "imported" and "external".
+in the same word or sentence), "pasted", "imported" and "external". Exports add
+"unknown" for text no recorded edit claims.
+
+How each origin is named and coloured lives once, in `resources/origins.json`;
+`vocabulary()` reads it for the editor, the statistics, the hover text and every export.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
 
-from memory.events import AttributedSpan, EditEvent, How, SourceKind
+import resources
+from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
 
 HUMAN = "human"
 MODEL = "model"
@@ -17,7 +25,138 @@ MODEL_EDITED = "model_edited"
 PASTED = "pasted"
 IMPORTED = "imported"
 EXTERNAL = "external"
+UNKNOWN = "unknown"  # exports only: text that no recorded edit claims
 LABELS = (HUMAN, MODEL, MODEL_EDITED, PASTED, IMPORTED, EXTERNAL)
+ORIGIN_KEYS = (*LABELS, UNKNOWN)  # legend order
+
+Theme = Literal["light", "dark"]
+LinePattern = Literal["none", "solid", "dashed", "dotted", "wavy"]
+_PATTERNS: dict[str, LinePattern] = {
+    "none": "none",
+    "solid": "solid",
+    "dashed": "dashed",
+    "dotted": "dotted",
+    "wavy": "wavy",
+}
+
+_KIND_ORIGINS = {
+    SourceKind.PERSON: HUMAN,
+    SourceKind.MODEL: MODEL,
+    SourceKind.CLIPBOARD: PASTED,
+    SourceKind.IMPORT: IMPORTED,
+    SourceKind.EXTERNAL: EXTERNAL,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Colours:
+    """An origin's colours in one theme. `background` None: no tint (the page colour)."""
+
+    background: str | None
+    line: str  # an accent: underlines, borders, chart areas
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeColours:
+    """The colours of the page the origins sit on."""
+
+    page: str
+    text: str
+    muted: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """One origin as the writer sees it: its key, legend label, description and colours."""
+
+    key: str
+    label: str  # short, for legends
+    description: str  # a phrase, for tooltips, tables and reports
+    line_pattern: LinePattern
+    light: Colours
+    dark: Colours
+
+    def colours(self, theme: Theme = "light") -> Colours:
+        return self.light if theme == "light" else self.dark
+
+    @property
+    def css_class(self) -> str:
+        """The class of this origin's spans in HTML exports, e.g. `o-model-edited`."""
+        return "o-" + self.key.replace("_", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Every origin in legend order, the page colours per theme, and how edits are named."""
+
+    origins: Mapping[str, Origin]
+    themes: Mapping[str, ThemeColours]
+    how_words: Mapping[How, str]
+
+    def __getitem__(self, key: str) -> Origin:
+        return self.origins[key]
+
+    def theme(self, theme: Theme = "light") -> ThemeColours:
+        return self.themes[theme]
+
+    def how(self, how: How) -> str:
+        """How an edit reached the text, in words (e.g. "accepted suggestion")."""
+        return self.how_words[how]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The origin vocabulary from `resources/origins.json` (read once). Raises ValueError
+    when the file lacks an origin, a theme or a phrase for some way of editing."""
+    return parse_vocabulary(resources.load_json("origins.json"))
+
+
+def parse_vocabulary(data: object) -> Vocabulary:
+    """Check and read the JSON of `origins.json`."""
+    if not isinstance(data, dict):
+        raise ValueError("origins.json must hold a JSON object")
+    origins: dict[str, Origin] = {}
+    for entry in data.get("origins", []):
+        key = str(entry["key"])
+        pattern = _PATTERNS.get(str(entry.get("line_pattern", "none")))
+        if pattern is None:
+            raise ValueError(f"origins.json: {key} has an unknown line pattern")
+        origins[key] = Origin(
+            key,
+            str(entry["label"]),
+            str(entry["description"]),
+            pattern,
+            _colours(entry["light"]),
+            _colours(entry["dark"]),
+        )
+    missing = [key for key in ORIGIN_KEYS if key not in origins]
+    if missing:
+        raise ValueError(f"origins.json lacks the origins {', '.join(missing)}")
+    themes = {
+        name: ThemeColours(**{k: str(v) for k, v in data["themes"][name].items()})
+        for name in ("light", "dark")
+    }
+    words = data.get("how", {})
+    unnamed = [how.value for how in How if how.value not in words]
+    if unnamed:
+        raise ValueError(f"origins.json names no words for {', '.join(unnamed)}")
+    return Vocabulary(
+        {key: origins[key] for key in ORIGIN_KEYS},
+        themes,
+        {how: str(words[how.value]) for how in How},
+    )
+
+
+def _colours(entry: dict[str, str | None]) -> Colours:
+    background = entry.get("background")
+    return Colours(None if background is None else str(background), str(entry["line"]))
+
+
+def origin_of_author(author: Author | None) -> str:
+    """The base origin of text written by `author` (None: no recorded edit claims it)."""
+    return UNKNOWN if author is None else _KIND_ORIGINS[author.kind]
+
 
 _SENTENCE_END = ".!?\u2026\u3002\uff01\uff1f"
 _CLOSERS = "\"')]}\u2019\u201d\u00bb"
@@ -25,10 +164,14 @@ _LOOK_BEHIND = 64
 
 
 def origin_of(event: EditEvent) -> str:
-    """The base label of text written by `event` (before the model-edited rule)."""
+    """The base label of text written by `event` (before the model-edited rule).
+
+    Text imported from a file is "imported" unless the file named its author (an
+    authorship block): then it keeps its author's origin, as it would in an export.
+    """
     if event.how is How.EXTERNAL or event.author.kind is SourceKind.EXTERNAL:
         return EXTERNAL
-    if event.how is How.IMPORT or event.author.kind is SourceKind.IMPORT:
+    if event.author.kind is SourceKind.IMPORT:
         return IMPORTED
     if event.how is How.PASTE or event.author.kind is SourceKind.CLIPBOARD:
         return PASTED

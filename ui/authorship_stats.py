@@ -13,14 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.authorship_view import ORIGINS
+from memory.origins import vocabulary
 
 
 def share_rows(counts: dict[str, int]) -> list[tuple[str, int, float]]:
-    """(legend, characters, percent) for each origin present, largest first."""
+    """(origin's description, characters, percent) for each origin present, largest first."""
     total = sum(counts.values())
+    words = vocabulary()
     rows = [
-        (ORIGINS.get(label, (label, ""))[0], count, 100.0 * count / total if total else 0.0)
+        (words[label].description, count, 100.0 * count / total if total else 0.0)
         for label, count in counts.items()
         if count
     ]

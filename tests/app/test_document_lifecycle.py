@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from app import paths
+from app.messages import Level
 from app.settings import Settings
 from app.writing_room import WritingRoom
 from memory.events import Author, How, SourceKind
 from tests.app.test_authorship_editor import kinds
 from tests.conftest import type_text
 from ui.editor import EditIntent
-from ui.messages import Level
 
 MODEL = Author(SourceKind.MODEL, "TestModel", "cd" * 32)
 
@@ -19,7 +19,7 @@ MODEL = Author(SourceKind.MODEL, "TestModel", "cd" * 32)
 def new_room(qtbot) -> WritingRoom:
     room = WritingRoom(Settings(paths.settings_path()), load_model=False)
     qtbot.addWidget(room.window)
-    room.window.confirm_close = lambda: True
+    room.window.set_close_guard(lambda: True)
     room.show()
     return room
 
@@ -65,11 +65,11 @@ def test_a_tampered_block_warns_and_asks(writing_room, qtbot, tmp_path) -> None:
     room = new_room(qtbot)
     try:
         assert room.session.open_path(path)
-        bar = room.window.messages
-        assert bar.isVisible() and bar.level is Level.WARNING
-        assert "does not match" in bar.text
+        bar = room.window.messages.find_text("does not match")
+        assert bar is not None and bar.level == Level.WARNING
+        qtbot.waitUntil(bar.isVisible, timeout=5_000)
         assert set(kinds(room)) == {"i"}, "no silent guess: imported until the writer decides"
-        apply_button = next(b for b in bar._buttons if "Anyway" in b.text())
+        apply_button = next(b for b in bar.buttons if "Anyway" in b.text())
         apply_button.click()
         assert kinds(room) == "h" * 16 + "m" * 21
     finally:
@@ -140,7 +140,7 @@ def test_changes_made_outside_are_marked_external(writing_room, qtbot, tmp_path)
 
 
 def test_export_from_the_window_runs_in_the_background(writing_room, qtbot, tmp_path) -> None:
-    from app.export import verify_file
+    from memory.provenance import verify_file
 
     write_with_model(writing_room)
     out = tmp_path / "piece.html"

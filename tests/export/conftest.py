@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from export_samples import ANA, CLIP, SMOL, build_record
 
-from app.export.record import ProvenanceRecord
 from memory.events import How
+from memory.provenance.record import ProvenanceRecord
 
 
 @pytest.fixture

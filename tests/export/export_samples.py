@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.export.record import ProvenanceRecord
 from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
+from memory.provenance.record import ProvenanceRecord
 
 ANA = Author(SourceKind.PERSON, "Ana Lima")
 BEN = Author(SourceKind.PERSON, "Ben Okafor")

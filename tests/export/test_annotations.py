@@ -7,9 +7,9 @@ import hashlib
 import pytest
 from export_samples import ANA, BEN, CLIP, SMOL, build_record
 
-from app.export.annotations import parse_annotated_markdown, write_annotated_markdown
-from app.export.graphemes import GraphemeMap
 from memory.events import How, SourceKind
+from memory.provenance.annotations import parse_annotated_markdown, write_annotated_markdown
+from memory.provenance.graphemes import GraphemeMap
 
 SPEC_SAMPLE = (
     "Markdown Annotations embed authorship in text while preserving its readability and "

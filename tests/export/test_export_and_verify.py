@@ -7,10 +7,11 @@ import json
 import pytest
 from export_samples import ANA, SMOL, build_record
 
-from app.export import FORMATS, export, verify_file
-from app.export.manifest import canonical_json
-from app.export.signing import load_or_create_key_in
 from memory.events import How
+from memory.origins import vocabulary
+from memory.provenance import FORMATS, export, verify_file
+from memory.provenance.manifest import canonical_json
+from memory.provenance.signing import load_or_create_key_in
 
 
 @pytest.fixture
@@ -113,7 +114,7 @@ def test_html_changed_source_character_fails(essay, tmp_path, keys):
 
 def test_html_changed_origin_fails(essay, tmp_path, keys):
     path, content = _exported_html(essay, tmp_path, keys)
-    tampered = content.replace('<span class="o-model" title', '<span class="o-person" title', 1)
+    tampered = content.replace('<span class="o-model" title', '<span class="o-human" title', 1)
     path.write_text(tampered, encoding="utf-8")
     result = verify_file(path)
     assert not result.ok and "origin" in result.problems[0]
@@ -133,7 +134,9 @@ def test_html_changed_summary_fails(essay, tmp_path, keys):
 
 def test_html_changed_colours_fail(essay, tmp_path, keys):
     path, content = _exported_html(essay, tmp_path, keys)
-    path.write_text(content.replace(".o-model{background:#ffd49a", ".o-model{background:#ffffff"))
+    model = vocabulary()["model"].light.background
+    assert f".o-model{{background:{model}" in content
+    path.write_text(content.replace(f".o-model{{background:{model}", ".o-model{background:#ffffff"))
     result = verify_file(path)
     assert not result.ok and "styles" in result.problems[0]
 

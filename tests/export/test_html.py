@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from export_samples import ANA, CLIP, SMOL, build_record
 
-from app.export.html import render_body, write_html
-from app.export.verify import read_page
 from memory.events import How
+from memory.provenance.html import render_body, write_html
+from memory.provenance.verify import read_page
 
 VOID = {"br", "hr", "img", "meta", "input", "link", "col", "area", "base", "wbr", "source"}
 
@@ -62,10 +62,10 @@ def test_heading_list_and_emphasis_crossing_runs():
     assert "<strong>" in body and "<em>" in body
     pieces = origins_of_text(body)
     # "quie|tly": the writer finished the model's word, so that model run reads as edited.
-    assert ("The ", "o-person") in pieces and ("river", "o-model-edited") in pieces
-    assert ("quie", "o-model-edited") in pieces and ("tly", "o-person") in pieces
-    assert ("t", "o-person") in pieces and ("wo", "o-clipboard") in pieces
-    assert ("it", "o-clipboard") in pieces and ("alic", "o-person") in pieces
+    assert ("The ", "o-human") in pieces and ("river", "o-model-edited") in pieces
+    assert ("quie", "o-model-edited") in pieces and ("tly", "o-human") in pieces
+    assert ("t", "o-human") in pieces and ("wo", "o-pasted") in pieces
+    assert ("it", "o-pasted") in pieces and ("alic", "o-human") in pieces
     assert "#" not in "".join(t for t, _ in pieces)  # markers never broke the heading
 
 
@@ -131,5 +131,5 @@ def test_every_visible_character_of_the_text_is_in_an_origin_span(essay):
     for text, cls in origins_of_text(body):
         assert cls.startswith("o-"), text
     assert ("followed it", "o-model") in origins_of_text(body)
-    assert ("we ", "o-person") in origins_of_text(body)
+    assert ("we ", "o-human") in origins_of_text(body)
     assert ANA.name in body and CLIP.name in body

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_html import assert_well_formed
 
-from app.export.annotations import parse_annotated_markdown, write_annotated_markdown
-from app.export.graphemes import GraphemeMap
-from app.export.html import render_body
 from memory.events import How
+from memory.provenance.annotations import parse_annotated_markdown, write_annotated_markdown
+from memory.provenance.graphemes import GraphemeMap
+from memory.provenance.html import render_body
 
 PIECES = st.sampled_from(
     [

@@ -8,10 +8,11 @@ import pytest
 from export_samples import ANA, SMOL, T0, build_record
 from test_html import assert_well_formed
 
-from app.export import export, verify_file
-from app.export.prov import editing_sessions, write_prov
-from app.export.report import disclosure, model_contributions, sections, write_report
+from app.export import export
 from memory.events import EditEvent, How
+from memory.provenance import verify_file
+from memory.provenance.prov import editing_sessions, write_prov
+from memory.provenance.report import disclosure, model_contributions, sections, write_report
 
 
 def test_disclosure_names_shares_people_models_and_how(essay):
@@ -32,8 +33,8 @@ def test_model_contribution_edited_by_writer_is_measured():
     model_event = EditEvent(1, SMOL, How.SUGGESTION, T0)
     person_event = EditEvent(2, ANA, How.TYPED, T0 + 5)
     record = build_record([("x", ANA, How.TYPED)])
-    from app.export.record import ProvenanceRecord
     from memory.events import AttributedSpan
+    from memory.provenance.record import ProvenanceRecord
 
     text = "quick fox"
     spans = [
@@ -54,7 +55,9 @@ def test_report_html_is_well_formed_with_chart(essay):
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "report-pdf"])
-def test_pdf_is_produced_with_pages(essay, tmp_path, fmt):
+def test_pdf_is_produced_with_pages(qapp, essay, tmp_path, fmt):
+    # qapp: a QApplication for the whole session (a bare QGuiApplication made by the
+    # renderer would leave later widget tests without one).
     out = tmp_path / f"{fmt}.pdf"
     (written,) = export(essay, fmt, out, tmp_path / "keys")
     data = written.read_bytes()

@@ -7,8 +7,8 @@ import stat
 
 from export_samples import ANA, SMOL
 
-from app.export.manifest import build_manifest, check_manifest
-from app.export.signing import load_or_create_key, verify_signature
+from memory.provenance.manifest import build_manifest, check_manifest
+from memory.provenance.signing import load_or_create_key, verify_signature
 
 
 def test_key_is_created_once_private_and_reused(tmp_path):
@@ -69,7 +69,7 @@ def test_manifest_tampering_is_caught(essay, tmp_path):
     mallory = load_or_create_key(tmp_path / "mallory")
     resigned["signer"]["public_key"] = mallory.public_key_raw_b64()
     resigned.pop("signature")
-    from app.export.manifest import canonical_json
+    from memory.provenance.manifest import canonical_json
 
     resigned["signature"] = mallory.sign(canonical_json(resigned))
     result = check_manifest(resigned, essay.text)

@@ -1,7 +1,9 @@
 """What an export is made from: a document's text and who wrote each part of it.
 
 `ProvenanceRecord` is plain data, so exports are built and tested without the authorship
-engine; the app fills it from an `AuthoredDocument` (text, spans, events, ledger head).
+engine; `memory.provenance.build` fills it from an `AuthoredDocument` (text, spans,
+events, ledger head) or from a file's annotation block. Origins are the keys of
+`memory.origins` ("human", "model", "model_edited", ..., "unknown").
 """
 
 from __future__ import annotations
@@ -13,58 +15,15 @@ from datetime import UTC, datetime
 from memory import origins
 from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
 
-# Origins as the writer sees them, in legend order. "unknown" is text no event claims;
-# "model-edited" is model text the writer then edited (derived by `memory.origins`).
-ORIGINS: tuple[str, ...] = (
-    "person",
-    "model",
-    "model-edited",
-    "clipboard",
-    "import",
-    "external",
-    "unknown",
-)
-
-ORIGIN_NAMES: dict[str, str] = {
-    "person": "Typed by the writer",
-    "model": "Written by a language model",
-    "model-edited": "Model text edited by the writer",
-    "clipboard": "Pasted from outside",
-    "import": "Imported from a file",
-    "external": "Changed outside Draftsmith",
-    "unknown": "No record",
-}
-
-HOW_PHRASES: dict[How, str] = {
-    How.TYPED: "typed",
-    How.SUGGESTION: "accepted suggestion",
-    How.PARTIAL: "partly accepted suggestion",
-    How.PASTE: "pasted",
-    How.MOVE: "moved within the document",
-    How.IMPORT: "imported",
-    How.UNDO: "restored by undo",
-    How.REDO: "restored by redo",
-    How.REPLACE: "find and replace",
-    How.EXTERNAL: "changed on disk",
-    How.REWRITE: "kept rewrite",
-    How.BRAINSTORM: "inserted brainstorm idea",
-}
-
-
-# `memory.origins` labels -> origin names used in exports (CSS classes, manifest-free).
-_LABEL_ORIGINS = {
-    origins.HUMAN: "person",
-    origins.MODEL: "model",
-    origins.MODEL_EDITED: "model-edited",
-    origins.PASTED: "clipboard",
-    origins.IMPORTED: "import",
-    origins.EXTERNAL: "external",
-}
-
 
 def origin_of(author: Author | None) -> str:
-    """The origin class of text written by `author` (None: no event claims it)."""
-    return "unknown" if author is None else author.kind.value
+    """The base origin of text written by `author` (None: no event claims it)."""
+    return origins.origin_of_author(author)
+
+
+def how_words(how: How) -> str:
+    """How an edit reached the text, in a reader's words."""
+    return origins.vocabulary().how(how)
 
 
 def describe_author(author: Author) -> str:
@@ -88,7 +47,7 @@ class Run:
     start: int
     end: int
     event: EditEvent | None
-    label: str = ""  # the origin as `memory.origins` derives it; "" before labelling
+    label: str = ""  # the origin key as `memory.origins` derives it; "" before labelling
 
     @property
     def length(self) -> int:
@@ -181,11 +140,8 @@ def _labelled(text: str, runs: list[Run]) -> list[Run]:
     writer included), computed by `memory.origins` from the attributed runs."""
     attributed = [r for r in runs if r.event is not None]
     spans = [AttributedSpan(r.start, r.length, r.event) for r in attributed if r.event]
-    labels = {
-        start: _LABEL_ORIGINS.get(label, "unknown")
-        for start, _length, label in origins.label_spans(text, spans)
-    }
-    return [Run(r.start, r.end, r.event, labels.get(r.start, "unknown")) for r in runs]
+    labels = {start: label for start, _length, label in origins.label_spans(text, spans)}
+    return [Run(r.start, r.end, r.event, labels.get(r.start, origins.UNKNOWN)) for r in runs]
 
 
 def _unique(authors: Iterable[Author]) -> list[Author]:

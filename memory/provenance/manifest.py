@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.export.graphemes import GraphemeMap
-from app.export.record import ProvenanceRecord
-from app.export.signing import SigningKey, fingerprint, verify_signature
 from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
+from memory.provenance.graphemes import GraphemeMap
+from memory.provenance.record import ProvenanceRecord
+from memory.provenance.signing import SigningKey, fingerprint, verify_signature
 
 FORMAT = "draftsmith-manifest"
 VERSION = 1
@@ -43,7 +43,7 @@ class VerifyResult:
         return fingerprint(self.signer) if self.signer else None
 
 
-def canonical_json(value: Any) -> bytes:
+def canonical_json(value: object) -> bytes:
     """The bytes that are signed: sorted keys, no spaces, UTF-8."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8"

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import regex
 
-from app.export.graphemes import GraphemeMap
-from app.export.record import ProvenanceRecord
 from memory.events import Author, SourceKind
+from memory.provenance.graphemes import GraphemeMap
+from memory.provenance.record import ProvenanceRecord
 
 HASH_KEY = "Annotations"
 _HASH_VALUE = regex.compile(r"^(\d+)(?:,(\d+))?[ \t]+SHA-256[ \t]+([0-9A-Fa-f]{32,64})[ \t]*$")
@@ -73,6 +73,7 @@ class ParsedAnnotations:
     has_block: bool = False
     hash_ok: bool = False
     hash_range: tuple[int, int] | None = None  # graphemes
+    annotated_end: int | None = None  # graphemes: where the annotated text ends (None: all)
     declared_hash: str = ""
     other: dict[str, str] = field(default_factory=dict)  # annotations that are not authors
     problems: list[str] = field(default_factory=list)
@@ -90,12 +91,29 @@ class ParsedAnnotations:
         return {key: _merge(sorted(ranges)) for key, ranges in result.items()}
 
     def code_point_ranges(self) -> dict[str, list[tuple[int, int]]]:
-        """Author key -> code point ranges (start, length) in `text`."""
+        """Author key -> code point ranges (start, length) in `text`: the valid ranges only
+        (a range beyond the annotated text, or beyond the text, is left out)."""
         graphemes = GraphemeMap(self.text)
+        end = self._valid_end(graphemes)
         return {
-            key: [graphemes.span_to_index(s, n) for s, n in ranges if s + n <= graphemes.count]
+            key: [graphemes.span_to_index(s, n) for s, n in ranges if s + n <= end]
             for key, ranges in self.author_ranges().items()
         }
+
+    def invalid_ranges(self) -> list[tuple[str, int, int]]:
+        """(author key, start, length) of every range `code_point_ranges` leaves out."""
+        end = self._valid_end(GraphemeMap(self.text))
+        return [
+            (key, s, n)
+            for key, ranges in self.author_ranges().items()
+            for s, n in ranges
+            if s + n > end
+        ]
+
+    def _valid_end(self, graphemes: GraphemeMap) -> int:
+        if self.annotated_end is None:
+            return graphemes.count
+        return min(self.annotated_end, graphemes.count)
 
 
 def authorship_annotations(record: ProvenanceRecord) -> list[AnnotatedAuthor]:
@@ -249,6 +267,7 @@ def _interpret(full_text: str, annotations: list[tuple[str, str]]) -> ParsedAnno
                     "The text does not match the annotation hash: it changed after the "
                     "authorship was recorded, so the ranges may be misplaced."
                 )
+    parsed.annotated_end = annotated_end
     for key, value in rest:
         if key[:1] not in "@&":
             parsed.other[key] = value

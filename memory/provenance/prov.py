@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from app.export.manifest import Manifest, canonical_json
-from app.export.record import HOW_PHRASES, ProvenanceRecord
 from memory.events import Author, EditEvent, How, SourceKind
+from memory.provenance.manifest import Manifest, canonical_json
+from memory.provenance.record import ProvenanceRecord, how_words
 
 SESSION_GAP_SECONDS = 30 * 60
 NAMESPACE = "urn:draftsmith:"
@@ -105,7 +105,7 @@ def write_prov(record: ProvenanceRecord, manifest: Manifest | None) -> dict[str,
                     "prov:startTime": _time(event.at),
                     "prov:endTime": _time(event.at),
                     "prov:type": "draftsmith:AcceptedSuggestion",
-                    "draftsmith:how": HOW_PHRASES.get(event.how, event.how.value),
+                    "draftsmith:how": how_words(event.how),
                     "draftsmith:charactersKept": kept.get(event.seq, 0),
                 }
                 associated[f"_:assoc-{len(associated) + 1}"] = {

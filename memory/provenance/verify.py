@@ -18,10 +18,9 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
-from app.export.annotations import authorship_annotations, parse_annotated_markdown
-from app.export.manifest import (
+from memory.provenance.annotations import authorship_annotations, parse_annotated_markdown
+from memory.provenance.manifest import (
     FORMAT,
     Manifest,
     VerifyResult,
@@ -63,7 +62,7 @@ def _pdf_result(path: Path) -> VerifyResult:
     )
 
 
-def manifest_from_json(value: Any) -> Manifest | None:
+def manifest_from_json(value: object) -> Manifest | None:
     """The manifest in a `.manifest.json` file or a PROV-JSON sidecar."""
     if isinstance(value, dict) and value.get("format") == FORMAT:
         return value
@@ -182,7 +181,7 @@ def read_page(content: str) -> _PageReader:
 
 
 def verify_html(content: str) -> VerifyResult:
-    from app.export.html import write_html
+    from memory.provenance.html import write_html
 
     page = read_page(content)
     try:

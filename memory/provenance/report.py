@@ -9,25 +9,25 @@ from dataclasses import dataclass
 
 import regex
 
-from app.export.html import (
-    ORIGIN_STYLE,
+from memory import origins
+from memory.events import Author, EditEvent, How, SourceKind
+from memory.origins import HUMAN, MODEL, MODEL_EDITED, ORIGIN_KEYS, UNKNOWN, vocabulary
+from memory.provenance.html import (
+    export_css,
     legend_rows,
     page,
     script_json,
     share_bar,
     swatch,
 )
-from app.export.manifest import Manifest
-from app.export.record import (
-    HOW_PHRASES,
-    ORIGIN_NAMES,
-    ORIGINS,
+from memory.provenance.manifest import Manifest
+from memory.provenance.record import (
     ProvenanceRecord,
     describe_author,
     format_time,
+    how_words,
 )
-from app.export.signing import fingerprint
-from memory.events import Author, EditEvent, How, SourceKind
+from memory.provenance.signing import fingerprint
 
 _HEADING = regex.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$", regex.MULTILINE)
 _FENCE = regex.compile(r"^ {0,3}(```|~~~)", regex.MULTILINE)
@@ -97,7 +97,7 @@ def disclosure(record: ProvenanceRecord, manifest: Manifest | None = None) -> st
             hows = _model_hows(record, author)
             clause = f"{share} were written by {_model_phrase(author)} and {hows}"
             edited = sum(
-                r.length for r in record.runs() if r.author == author and r.origin == "model-edited"
+                r.length for r in record.runs() if r.author == author and r.origin == MODEL_EDITED
             )
             if edited:
                 clause += f" (of these, {_pct(edited, total)} were then edited by the writer)"
@@ -137,7 +137,7 @@ def _model_hows(record: ProvenanceRecord, author: Author) -> str:
         How.REWRITE: "kept from rewrites the writer asked for",
         How.BRAINSTORM: "inserted from brainstorming ideas",
     }
-    parts = [verbs.get(how, HOW_PHRASES.get(how, how.value)) for how, _ in _by_count(counts)]
+    parts = [verbs.get(how, how_words(how)) for how, _ in _by_count(counts)]
     return "accepted by the writer" if not parts else _join(parts)
 
 
@@ -193,18 +193,19 @@ def timeline_svg(record: ProvenanceRecord, width: int = 720, height: int = 280) 
     if not events:
         parts.append(f'<text x="{left}" y="{top + 20}" {font}>No recorded edits.</text></svg>')
         return "".join(parts)
-    origins = [o for o in ORIGINS if o != "unknown"]
+    shown = [o for o in ORIGIN_KEYS if o != UNKNOWN]
+    words = vocabulary()
     start, end = events[0].at, events[-1].at
     span = max(end - start, 1.0)
     buckets = min(len(events), 400)
-    totals = {o: 0 for o in origins}
+    totals = {o: 0 for o in shown}
     samples: list[tuple[float, dict[str, int]]] = [(start, dict(totals))]
     index = 0
     for b in range(1, buckets + 1):
         limit = start + span * b / buckets
         while index < len(events) and (events[index].at <= limit or b == buckets):
             event = events[index]
-            totals[event.author.kind.value] += kept.get(event.seq, 0)
+            totals[origins.origin_of(event)] += kept.get(event.seq, 0)
             index += 1
         samples.append((limit, dict(totals)))
     peak = max(sum(t.values()) for _, t in samples) or 1
@@ -216,7 +217,7 @@ def timeline_svg(record: ProvenanceRecord, width: int = 720, height: int = 280) 
         return top + plot_h * (1 - value / peak)
 
     below = [0] * len(samples)
-    for origin in origins:
+    for origin in shown:
         above = [below[i] + samples[i][1][origin] for i in range(len(samples))]
         if above == below:
             continue
@@ -227,7 +228,7 @@ def timeline_svg(record: ProvenanceRecord, width: int = 720, height: int = 280) 
             f"{x(at):.1f},{y(v):.1f}"
             for (at, _), v in reversed(list(zip(samples, below, strict=True)))
         )
-        fill, line = ORIGIN_STYLE[origin][1], ORIGIN_STYLE[origin][1]
+        fill = line = words[origin].light.line
         parts.append(
             f'<polygon points="{upper} {lower}" fill="{fill}" fill-opacity="0.55" '
             f'stroke="{line}" stroke-width="1"/>'
@@ -248,12 +249,12 @@ def timeline_svg(record: ProvenanceRecord, width: int = 720, height: int = 280) 
         f'transform="rotate(-90 14 {top + plot_h / 2})">characters in final text</text>'
     )
     legend_x = float(left)
-    for origin in origins:
+    for origin in shown:
         if not totals[origin]:
             continue
-        label = ORIGIN_NAMES[origin]
+        label = words[origin].description
         parts.append(
-            f'<rect x="{legend_x}" y="10" width="14" height="10" fill="{ORIGIN_STYLE[origin][1]}" '
+            f'<rect x="{legend_x}" y="10" width="14" height="10" fill="{words[origin].light.line}" '
             'fill-opacity="0.55"/>'
             f'<text x="{legend_x + 19}" y="19" {font}>{html.escape(label)}</text>'
         )
@@ -262,30 +263,17 @@ def timeline_svg(record: ProvenanceRecord, width: int = 720, height: int = 280) 
     return "".join(parts)
 
 
-REPORT_CSS = """
-h2{font-family:"DejaVu Sans","Noto Sans",Helvetica,Arial,sans-serif;font-size:1.1rem;
-border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
-table.data{border-collapse:collapse;font-family:"DejaVu Sans",sans-serif;font-size:.85rem;
-width:100%}
-table.data th,table.data td{border-bottom:1px solid #e2e2e2;padding:.25rem .5rem;text-align:left;
-vertical-align:top}
-table.data td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-blockquote.disclosure{border-left:4px solid #3b6ea5;background:#f3f6fa;margin:0;padding:.8rem 1rem}
-p.hint{font-size:.8rem;color:#555}
-"""
-
-
 def _section_rows(record: ProvenanceRecord) -> str:
     rows = []
     for section in sections(record.text):
         counts = record.characters_by_origin(section.start, section.end)
         size = section.end - section.start
-        model = counts.get("model", 0) + counts.get("model-edited", 0)
-        other = size - counts.get("person", 0) - model
+        model = counts.get(MODEL, 0) + counts.get(MODEL_EDITED, 0)
+        other = size - counts.get(HUMAN, 0) - model
         rows.append(
             f"<tr><td>{html.escape(section.title)}</td>"
             f'<td class="num" align="right">{size:,}</td>'
-            f'<td class="num" align="right">{_pct(counts.get("person", 0), size)}</td>'
+            f'<td class="num" align="right">{_pct(counts.get(HUMAN, 0), size)}</td>'
             f'<td class="num" align="right">{_pct(model, size)}</td>'
             f'<td class="num" align="right">{_pct(other, size)}</td>'
             f'<td width="30%">{share_bar(counts, size, printable=True)}</td></tr>'
@@ -293,14 +281,16 @@ def _section_rows(record: ProvenanceRecord) -> str:
     return "".join(rows)
 
 
-def _author_rows(record: ProvenanceRecord) -> str:
+def _author_rows(record: ProvenanceRecord, printable: bool) -> str:
     total = len(record.text)
+    words = vocabulary()
     rows = []
     for author, count in sorted(record.characters_by_author().items(), key=lambda item: -item[1]):
-        origin = author.kind.value if author else "unknown"
-        name = describe_author(author) if author else "No record"
+        origin = origins.origin_of_author(author)
+        name = describe_author(author) if author else words[UNKNOWN].label
         rows.append(
-            f"<tr><td>{swatch(origin)} {html.escape(name)}</td><td>{ORIGIN_NAMES[origin]}</td>"
+            f"<tr><td>{swatch(origin, printable)} {html.escape(name)}</td>"
+            f"<td>{words[origin].description}</td>"
             f'<td class="num" align="right">{count:,}</td>'
             f'<td class="num" align="right">{_pct(count, total)}</td></tr>'
         )
@@ -320,7 +310,7 @@ def _contribution_rows(record: ProvenanceRecord) -> str:
             changed = "no insertions inside it"
         rows.append(
             f"<tr><td>{html.escape(c.event.author.name)}</td><td>{format_time(c.event.at)}</td>"
-            f"<td>{HOW_PHRASES.get(c.event.how, c.event.how.value)}</td>"
+            f"<td>{how_words(c.event.how)}</td>"
             f'<td class="num" align="right">{c.kept:,}</td><td>{changed}</td></tr>'
         )
     if len(contributions) > MAX_CONTRIBUTION_ROWS:
@@ -331,7 +321,9 @@ def _contribution_rows(record: ProvenanceRecord) -> str:
     return "".join(rows) or '<tr><td colspan="5">No model text remains in the document.</td></tr>'
 
 
-def report_body(record: ProvenanceRecord, manifest: Manifest | None, chart: str) -> str:
+def report_body(
+    record: ProvenanceRecord, manifest: Manifest | None, chart: str, printable: bool = False
+) -> str:
     counts = record.characters_by_origin()
     total = len(record.text)
     models = "".join(
@@ -360,9 +352,9 @@ def report_body(record: ProvenanceRecord, manifest: Manifest | None, chart: str)
         "<h2>Who wrote the text</h2>"
         f"{share_bar(counts, total, printable=True)}"
         f"{TABLE}<tr><th></th><th>Origin</th><th>Characters</th><th>Share</th></tr>"
-        f"{legend_rows(counts, total)}</table>"
+        f"{legend_rows(counts, total, printable)}</table>"
         f"<p></p>{TABLE}<tr><th>Author</th><th>Origin</th><th>Characters</th>"
-        f"<th>Share</th></tr>{_author_rows(record)}</table>"
+        f"<th>Share</th></tr>{_author_rows(record, printable)}</table>"
         "<h2>By section</h2>"
         f"{TABLE}<tr><th>Section</th><th>Characters</th><th>Writer</th>"
         f"<th>Model</th><th>Other</th><th></th></tr>{_section_rows(record)}</table>"
@@ -390,7 +382,7 @@ def write_report(record: ProvenanceRecord, manifest: Manifest | None) -> str:
     body = report_body(record, manifest, timeline_svg(record))
     if manifest is not None:
         body += script_json("draftsmith-manifest", manifest)
-    return page(f"Provenance report: {record.title}", body, REPORT_CSS)
+    return page(f"Provenance report: {record.title}", body, export_css("report"))
 
 
 def printable_report(
@@ -398,7 +390,7 @@ def printable_report(
 ) -> tuple[str, dict[str, str]]:
     """The report for Qt's rich text engine: the chart as an image resource (SVG text)."""
     chart = f'<p><img src="{CHART_NAME}" width="620" height="241"></p>'
-    body = report_body(record, manifest, chart)
+    body = report_body(record, manifest, chart, printable=True)
     return page(f"Provenance report: {record.title}", body, printable=True), {
         CHART_NAME: timeline_svg(record)
     }

@@ -16,33 +16,21 @@ import html
 import json
 from bisect import bisect_right
 from collections.abc import Callable
-from typing import Any
+from functools import cache
 
 import markdown
 import regex
 
-from app.export.manifest import Manifest
-from app.export.record import (
-    HOW_PHRASES,
-    ORIGIN_NAMES,
-    ORIGINS,
+import resources
+from memory.origins import HUMAN, MODEL, ORIGIN_KEYS, Origin, Theme, ThemeColours, vocabulary
+from memory.provenance.manifest import Manifest
+from memory.provenance.record import (
     ProvenanceRecord,
     Run,
     describe_author,
     format_time,
+    how_words,
 )
-
-# Colours chosen to stay readable as backgrounds under black text and apart for
-# colour-blind readers; the underline repeats the origin without colour (dotted/solid).
-ORIGIN_STYLE: dict[str, tuple[str, str]] = {  # origin -> (background, line)
-    "person": ("#dcebfa", "#3b6ea5"),
-    "model": ("#ffd49a", "#c25e00"),
-    "model-edited": ("#fff1a8", "#9a7d00"),
-    "clipboard": ("#c6ecc6", "#2e7d32"),
-    "import": ("#e8d5f5", "#7b3fa8"),
-    "external": ("#f9c4cf", "#a1264a"),
-    "unknown": ("#e2e2e2", "#666666"),
-}
 
 _PLANE_15 = 0xF0000
 _MARKER_CAPACITY = 2 * 65534
@@ -231,16 +219,14 @@ def run_title(run: Run) -> str:
     if run.event is None:
         return "No record of who wrote this"
     event = run.event
-    return (
-        f"{describe_author(event.author)} · {HOW_PHRASES.get(event.how, event.how.value)} · "
-        f"{format_time(event.at)}"
-    )
+    return f"{describe_author(event.author)} · {how_words(event.how)} · {format_time(event.at)}"
 
 
 def run_attributes(run: Run, inline_style: bool = False) -> str:
-    attributes = f'class="o-{run.origin}" title="{html.escape(run_title(run))}"'
-    if inline_style:
-        background, _line = ORIGIN_STYLE[run.origin]
+    origin = vocabulary()[run.origin]
+    attributes = f'class="{origin.css_class}" title="{html.escape(run_title(run))}"'
+    background = origin.light.background
+    if inline_style and background is not None:
         attributes += f' style="background-color:{background}"'
     return attributes
 
@@ -250,47 +236,67 @@ def render_body(record: ProvenanceRecord, inline_style: bool = False) -> str:
     return render_runs(record.text, record.runs(), lambda run: run_attributes(run, inline_style))
 
 
+@cache
+def export_css(section: str) -> str:
+    """One section of `resources/export.css` ("page", "report" or "print")."""
+    sections: dict[str, str] = {}
+    for part in _CSS_SECTION.split(resources.read_text("export.css"))[1:]:
+        name, _, body = part.partition(" ==")
+        sections[name] = body.split("*/", 1)[1].strip() + "\n"
+    return sections[section]
+
+
+_CSS_SECTION = regex.compile(r"/\* == ")
+
+
+def background_of(origin: Origin, theme: Theme = "light") -> str:
+    """The origin's background as CSS: its tint, or `transparent` for untinted text."""
+    return origin.colours(theme).background or "transparent"
+
+
 def origin_css() -> str:
-    rules = []
-    for origin, (background, line) in ORIGIN_STYLE.items():
-        # The writer's own text gets no underline: the page reads as theirs, and
-        # everything else stands out by colour and by line.
-        underline = "" if origin == "person" else f"box-shadow:inset 0 -2px 0 {line};"
-        rules.append(f".o-{origin}{{background:{background};{underline}}}")
-    return "\n".join(rules)
+    """The page's colours and one rule per origin, for light and dark themes (the
+    colours of `resources/origins.json`, the same as the editor's)."""
+    words = vocabulary()
+    light = [_theme_variables(words.theme("light"))]
+    dark = [_theme_variables(words.theme("dark"))]
+    for origin in words.origins.values():
+        light_rule = f"background:{background_of(origin)}"
+        dark_rule = f"background:{background_of(origin, 'dark')}"
+        if origin.line_pattern != "none":
+            pattern = origin.line_pattern
+            light_rule += f";text-decoration:underline {pattern} {origin.light.line}"
+            dark_rule += f";text-decoration-color:{origin.dark.line}"
+        light.append(f".{origin.css_class}{{{light_rule}}}")
+        dark.append(f".{origin.css_class}{{{dark_rule}}}")
+    return "\n".join(light) + "\n@media (prefers-color-scheme:dark){" + "".join(dark) + "}\n"
 
 
-BASE_CSS = """
-body{font-family:"DejaVu Serif","Noto Serif",Georgia,serif;max-width:46rem;margin:2rem auto;
-padding:0 1.5rem;line-height:1.6;color:#1a1a1a;background:#fff}
-.ds-summary{font-family:"DejaVu Sans","Noto Sans",Helvetica,Arial,sans-serif;font-size:.9rem;
-border:1px solid #ccc;border-radius:6px;padding:1rem 1.2rem;margin-bottom:2rem;background:#fafafa}
-.ds-summary h1{font-size:1.4rem;margin:0 0 .4rem}
-.ds-summary table{border-collapse:collapse;margin:.5rem 0}
-.ds-summary td,.ds-summary th{padding:.15rem .6rem .15rem 0;text-align:left;vertical-align:top}
-.ds-summary td.num{text-align:right;font-variant-numeric:tabular-nums}
-.swatch{display:inline-block;width:1.6em;height:1em;vertical-align:middle;border-radius:2px}
-.sharebar{display:flex;height:18px;border:1px solid #888;border-radius:3px;overflow:hidden;
-margin:.4rem 0 .6rem}
-.sharebar span{display:block;height:100%}
-code.hash{font-size:.78rem;word-break:break-all}
-article pre{background:#f4f4f4;padding:.6rem;overflow-x:auto}
-footer.ds-verify{font-family:"DejaVu Sans",sans-serif;font-size:.8rem;color:#555;
-border-top:1px solid #ccc;margin-top:2rem;padding-top:.6rem}
-"""
+def _theme_variables(theme: ThemeColours) -> str:
+    return (
+        f":root{{--ds-page:{theme.page};--ds-text:{theme.text};--ds-muted:{theme.muted};"
+        f"--ds-rule:{theme.rule}}}"
+    )
 
 
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0%"
 
 
+def _print_colours(key: str) -> tuple[str, str]:
+    """(background, line) for Qt's rich text, which has no classes from a theme."""
+    words = vocabulary()
+    colours = words[key].light
+    return colours.background or words.theme("light").page, colours.line
+
+
 def share_bar(counts: dict[str, int], total: int, printable: bool = False) -> str:
     """A horizontal bar split by origin (a table for Qt, which lacks flexbox)."""
-    shown = [o for o in ORIGINS if counts.get(o) and total]
+    shown = [o for o in ORIGIN_KEYS if counts.get(o) and total]
     if printable:
         cells = "".join(
             f'<td width="{max(1, round(100 * counts[o] / total))}%" '
-            f'bgcolor="{ORIGIN_STYLE[o][0]}" style="border:1px solid {ORIGIN_STYLE[o][1]}">'
+            f'bgcolor="{_print_colours(o)[0]}" style="border:1px solid {_print_colours(o)[1]}">'
             "&nbsp;</td>"
             for o in shown
         )
@@ -298,30 +304,39 @@ def share_bar(counts: dict[str, int], total: int, printable: bool = False) -> st
             '<table width="100%" cellspacing="0" cellpadding="2" style="margin:4px 0">'
             f"<tr>{cells}</tr></table>"
         )
+    words = vocabulary()
     spans = "".join(
-        f'<span style="width:{100 * counts[o] / total:.3f}%;background:{ORIGIN_STYLE[o][0]};'
-        f'border-right:1px solid {ORIGIN_STYLE[o][1]}" '
-        f'title="{ORIGIN_NAMES[o]}: {_percent(counts[o], total)}"></span>'
+        f'<span style="width:{100 * counts[o] / total:.3f}%;'
+        f'border-right:1px solid {words[o].light.line}" class="{words[o].css_class}" '
+        f'title="{words[o].description}: {_percent(counts[o], total)}"></span>'
         for o in shown
     )
     return f'<div class="sharebar">{spans}</div>'
 
 
-def swatch(origin: str) -> str:
-    background, line = ORIGIN_STYLE[origin]
+def swatch(origin: str, printable: bool = False) -> str:
+    """A small box in the origin's colour (inline colours for Qt's rich text)."""
+    background, line = _print_colours(origin)
+    if not printable:
+        css_class = vocabulary()[origin].css_class
+        return (
+            f'<span class="swatch {css_class}" style="border:1px solid {line}">'
+            "&nbsp;&nbsp;&nbsp;&nbsp;</span>"
+        )
     return (
         f'<span class="swatch" style="background:{background};border:1px solid {line};'
         f'background-color:{background}">&nbsp;&nbsp;&nbsp;&nbsp;</span>'
     )
 
 
-def legend_rows(counts: dict[str, int], total: int) -> str:
+def legend_rows(counts: dict[str, int], total: int, printable: bool = False) -> str:
+    words = vocabulary()
     return "".join(
-        f"<tr><td>{swatch(o)}</td><td>{ORIGIN_NAMES[o]}</td>"
+        f"<tr><td>{swatch(o, printable)}</td><td>{words[o].description}</td>"
         f'<td class="num" align="right">{counts.get(o, 0):,}</td>'
         f'<td class="num" align="right">{_percent(counts.get(o, 0), total)}</td></tr>'
-        for o in ORIGINS
-        if counts.get(o) or o in ("person", "model")
+        for o in ORIGIN_KEYS
+        if counts.get(o) or o in (HUMAN, MODEL)
     )
 
 
@@ -332,7 +347,7 @@ def summary_html(
     counts = record.characters_by_origin()
     total = len(record.text)
     bar = share_bar(counts, total, printable)
-    rows = legend_rows(counts, total)
+    rows = legend_rows(counts, total, printable)
     model_list = [(m.name, m.model_sha256) for m in record.models()]
     if manifest is not None:
         model_list = [(m["name"], m["sha256"]) for m in manifest["models"]]
@@ -385,30 +400,15 @@ def _duration(seconds: float) -> str:
     return f"{hours // 24} days {hours % 24} h"
 
 
-def script_json(element_id: str, value: Any) -> str:
+def script_json(element_id: str, value: object) -> str:
     """A JSON value in a script element that no text can close early."""
     payload = json.dumps(value, ensure_ascii=False, sort_keys=True)
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f'<script type="application/json" id="{element_id}">{payload}</script>'
 
 
-# Qt's rich text engine (PDF) knows no rem, flexbox or max-width: plain sizes for print.
-PRINT_CSS = """
-body{font-family:"DejaVu Serif","Noto Serif",serif;line-height:135%;color:#1a1a1a}
-h1{font-size:17pt;margin:0 0 6px} h2{font-size:13pt;margin:14px 0 6px} h3{font-size:11.5pt}
-.ds-summary{font-family:"DejaVu Sans","Noto Sans",sans-serif;font-size:9pt}
-.ds-summary h1{font-size:15pt}
-td,th{padding:2px 8px 2px 0}
-th{text-align:left}
-code.hash{font-size:7.5pt}
-table.data{font-family:"DejaVu Sans",sans-serif;font-size:8.5pt}
-blockquote.disclosure{background:#f3f6fa;margin:0;padding:8px}
-p.hint{font-size:8pt;color:#555}
-"""
-
-
 def page(title: str, body: str, extra_css: str = "", printable: bool = False) -> str:
-    css = PRINT_CSS if printable else BASE_CSS + origin_css() + extra_css
+    css = export_css("print") if printable else export_css("page") + origin_css() + extra_css
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

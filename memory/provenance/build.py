@@ -1,0 +1,102 @@
+"""Records from what Draftsmith knows: an open document's ledger, or a file's own block.
+
+`app_version` is always a parameter: the engine does not know which program runs it
+(the app passes `app.version.app_version()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from memory.document import AuthoredDocument
+from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
+from memory.provenance.annotations import ParsedAnnotations
+from memory.provenance.record import ProvenanceRecord
+from memory.runs import AuthoredText
+
+#: (start, length, author) in code points, covering a text in order.
+AuthorRun = tuple[int, int, Author]
+
+
+def record_for(document: AuthoredDocument, title: str, app_version: str) -> ProvenanceRecord:
+    """The record of an `AuthoredDocument`: its text, spans, events in order, ledger head."""
+    events = [document.events[seq] for seq in sorted(document.events)]
+    return ProvenanceRecord(
+        title=title,
+        text=document.text,
+        spans=document.spans(),
+        events=events,
+        ledger_head=document.head_hash,
+        app_version=app_version,
+    )
+
+
+def record_of_state(
+    state: AuthoredText,
+    events: Mapping[int, EditEvent],
+    title: str,
+    ledger_head: str,
+    app_version: str,
+) -> ProvenanceRecord:
+    """The record of a text and its runs as a ledger replayed them (any point in time)."""
+    spans = [AttributedSpan(s, n, events[e]) for s, n, e in state.iter_runs()]
+    return ProvenanceRecord(
+        title, state.text, spans, [events[seq] for seq in sorted(events)], ledger_head, app_version
+    )
+
+
+def annotated_runs(
+    text: str, annotations: ParsedAnnotations | None, unclaimed: Author
+) -> list[AuthorRun]:
+    """(start, length, author) covering `text` in order, from a parsed annotation block
+    (or None); text no author claims, or claims only by a range that is not valid, is
+    `unclaimed`."""
+    owners: list[Author | None] = [None] * len(text)
+    if annotations is not None:
+        ranges = annotations.code_point_ranges()
+        for annotated in annotations.authors:
+            author = annotated.as_author()
+            for start, length in ranges.get(author.key, []):
+                owners[start : start + length] = [author] * length
+    runs: list[AuthorRun] = []
+    for index, owner in enumerate(owners):
+        who = owner or unclaimed
+        if runs and runs[-1][2] == who and runs[-1][0] + runs[-1][1] == index:
+            start, length, _ = runs[-1]
+            runs[-1] = (start, length + 1, who)
+        else:
+            runs.append((index, 1, who))
+    return runs
+
+
+def record_from_runs(
+    text: str, runs: Sequence[AuthorRun], title: str, at: float, app_version: str
+) -> ProvenanceRecord:
+    """A record for a file whose authorship is known only from itself (its annotation
+    block, or nothing: all imported). Each author becomes one import event stamped `at`,
+    as when the window opens the file."""
+    events: dict[Author, EditEvent] = {}
+    spans: list[AttributedSpan] = []
+    for start, length, author in runs:
+        if author not in events:
+            events[author] = EditEvent(len(events) + 1, author, How.IMPORT, at)
+        spans.append(AttributedSpan(start, length, events[author]))
+    return ProvenanceRecord(title, text, spans, list(events.values()), "", app_version)
+
+
+def record_from_annotations(
+    text: str,
+    annotations: ParsedAnnotations | None,
+    title: str,
+    at: float,
+    app_version: str,
+) -> ProvenanceRecord:
+    """A record from a file's annotation block (or None); what no valid range claims is
+    attributed to the file as imported."""
+    runs = annotated_runs(text, annotations, Author(SourceKind.IMPORT, title))
+    return record_from_runs(text, runs, title, at, app_version)
+
+
+def unclaimed_characters(runs: Iterable[AuthorRun], unclaimed: Author) -> int:
+    """How many characters of `runs` are attributed to `unclaimed`."""
+    return sum(length for _start, length, author in runs if author == unclaimed)
