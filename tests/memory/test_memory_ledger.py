@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import memory.store as store_module
 from memory.document import AuthoredDocument, recoverable, text_sha256
 from memory.events import UNKNOWN_EXTERNAL, Author, How, SourceKind
 from memory.ledger import GENESIS_HASH, Ledger, LedgerError
@@ -120,11 +121,12 @@ def test_truncated_database_gives_a_store_error(tmp_path: Path) -> None:
 
 def test_schema_is_migrated_once_and_uses_wal(tmp_path: Path) -> None:
     store = Store(tmp_path / "lib.db")
-    assert store.schema_version == 1
+    migrations = len(store_module._MIGRATIONS)
+    assert store.schema_version == migrations
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert set(store.db.table_names()) >= {"documents", "authors", "events", "snapshots"}
     store.close()
-    assert Store(tmp_path / "lib.db").schema_version == 1
+    assert Store(tmp_path / "lib.db").schema_version == migrations
 
 
 def test_documents_paths_and_unsaved_changes(tmp_path: Path) -> None:

@@ -1,0 +1,502 @@
+"""The long-term memory in the running app: what is learned, and what reaches the prompt.
+
+`Learning` opens the memory on the "memory" lane (never on the start-up path), records
+the fate of every suggestion (the controller's `outcome` signal) as feedback, takes
+voice passages from the writer's own text when the document is saved, proposes story
+bible entries for the writer to accept, computes embeddings in the background, and
+gives the suggestion controller a `personalize` hook that recalls memories into the
+prompt (on the model lane). The last prompt's contents are kept for "Why this
+suggestion?".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app import messages
+from app.tasks import TaskContext, TaskRunner
+
+if TYPE_CHECKING:
+    from assistant.model import LanguageModel
+    from assistant.personalize import PersonalizedModel
+    from memory.embedder import Embedder
+    from memory.memories import MemoryStore
+    from ui.memory_panel import MemoryPanel
+
+log = logging.getLogger(__name__)
+
+LANE = "memory"
+EMBED_LANE = "embedding"
+NEAR_CURSOR_CHARS = 1500
+MEMORY_TOKENS = 256
+_NAME = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)+)\b")
+PROPOSE_AFTER = 3  # a name the writer typed this many times is worth proposing
+
+
+@dataclass
+class Why:
+    """What the last suggestion's prompt was made of."""
+
+    model: PersonalizedModel
+
+    def text(self) -> str:
+        from assistant.personalize import describe_why
+
+        return describe_why(self.model.memory, self.model.identity, self.model.last_prompt)
+
+
+def names_to_propose(text: str, known: set[str]) -> list[str]:
+    """Multi-word capitalised names that occur PROPOSE_AFTER times in `text`, not known yet."""
+    counts = Counter(_NAME.findall(text))
+    return [n for n, c in counts.most_common() if c >= PROPOSE_AFTER and n.lower() not in known]
+
+
+class Learning(QObject):
+    """Connects the memory to the suggestion flow, the document and the writer."""
+
+    changed = Signal()  # what is remembered changed (the panel refreshes)
+    opened = Signal()
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        db_path: str,
+        writer: Callable[[], str],
+    ) -> None:
+        super().__init__()
+        self.runner = runner
+        self.db_path = db_path
+        self.writer = writer
+        self.store: MemoryStore | None = None
+        self.doc_key = ""
+        self.project = ""
+        self.last_why: Why | None = None
+        self._embedder: Embedder | None = None
+        self._embed_lock = threading.Lock()
+        self._query_cache: tuple[str, list[float]] | None = None
+        runner.submit(self._open, name="open memory", lane=LANE, on_success=self._opened)
+
+    # --- opening, closing ------------------------------------------------------------
+    def _open(self, ctx: TaskContext) -> MemoryStore:
+        from memory.memories import MemoryStore
+
+        return MemoryStore(self.db_path)
+
+    def _opened(self, store: MemoryStore) -> None:
+        self.store = store
+        self.opened.emit()
+        self.embed_later()
+
+    def close(self) -> None:
+        """Release the memory (on the single shutdown path, after the runner drained)."""
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self._embedder is not None:
+            self._embedder.close()
+
+    def set_document(self, doc_key: str, project: str) -> None:
+        """The document now in the editor (its id) and its project (the file's folder)."""
+        self.doc_key, self.project = doc_key, project
+
+    # --- what reaches the prompt (model lane) -------------------------------------------
+    def personalize(self, backend: LanguageModel, before: str) -> LanguageModel:
+        """`backend` wrapped with the memory recalled for the text before the cursor."""
+        from assistant.personalize import PersonalizedModel, memory_preamble
+        from memory.recall import recall
+
+        store = self.store
+        if store is None:
+            return backend
+        near = before[-NEAR_CURSOR_CHARS:]
+        cut = near.rfind("\n")
+        query = near[: cut + 1] if cut > 0 else near
+        recollection = recall(
+            store,
+            near,
+            doc_key=self.doc_key,
+            project=self.project,
+            query=query,
+            query_vector=self._query_vector(query),
+        )
+        memory = memory_preamble(recollection, backend.count_tokens, MEMORY_TOKENS)
+        model = PersonalizedModel(backend, memory)
+        self.last_why = Why(model)
+        return model
+
+    def _query_vector(self, query: str) -> list[float] | None:
+        """The query's embedding when the embedder is loaded already (never loads it here)."""
+        embedder = self._embedder
+        if embedder is None or not embedder.loaded or not query.strip():
+            return None
+        cached = self._query_cache
+        if cached is not None and cached[0] == query:
+            return cached[1]
+        with self._embed_lock:
+            vector = embedder.embed([query])[0]
+        self._query_cache = (query, vector)
+        return vector
+
+    # --- embeddings (embedding lane) -------------------------------------------------------
+    def embed_later(self) -> None:
+        """Embed memories that have no vector yet, in the background."""
+        store = self.store
+        if store is None:
+            return
+
+        def work(ctx: TaskContext) -> int:
+            missing = store.missing_embeddings()
+            if not missing:
+                return 0
+            from memory.embedder import Embedder
+
+            if self._embedder is None:
+                self._embedder = Embedder()
+            with self._embed_lock:
+                vectors = self._embedder.embed([text for _, text in missing])
+            store.set_embeddings([(mid, v) for (mid, _), v in zip(missing, vectors, strict=True)])
+            return len(missing)
+
+        # Its own lane: loading the embedder takes seconds, and the writer's edits in the
+        # panel (on the memory lane) must not wait behind it.
+        self.runner.submit(work, name="embed memories", lane=EMBED_LANE, key="embed memories")
+
+    # --- feedback ------------------------------------------------------------------------
+    def record_outcome(self, outcome: Any) -> None:
+        """Record a `SuggestionOutcome` from the suggestion controller as feedback."""
+        store = self.store
+        if store is None:
+            return
+        from memory.feedback import Feedback, record
+
+        feedback = Feedback(
+            writer=self.writer(),
+            context=str(outcome.context_hash),
+            text=str(outcome.text),
+            outcome=str(getattr(outcome.outcome, "value", outcome.outcome)),
+            doc_key=self.doc_key,
+            project=self.project,
+            accepted_chars=int(outcome.accepted_chars),
+            rank=int(outcome.rank),
+            model=str(outcome.model),
+            settings={"shown": int(outcome.shown)},
+        )
+        self.runner.submit(
+            lambda ctx: record(store, feedback),
+            name="record feedback",
+            lane=LANE,
+            on_success=lambda _id: self.changed.emit(),
+        )
+
+    # --- learning from the document ---------------------------------------------------------
+    def learn_from_document(self, text: str, labels: list[tuple[int, int, str]]) -> None:
+        """After a save: voice passages from the writer's own text, and name proposals."""
+        store = self.store
+        doc_key = self.doc_key
+        if store is None or not doc_key:
+            return
+
+        def work(ctx: TaskContext) -> list[Any]:
+            from memory.voice import OWN_LABELS, choose_passages
+
+            if store.learning_paused or store.is_private(doc_key):
+                return []
+            passages = choose_passages(text, labels)
+            store.replace_voice(doc_key, [(p.text, p.evidence(doc_key)) for p in passages])
+            own = "\n".join(text[s : s + n] for s, n, label in labels if label in OWN_LABELS)
+            known = {m.name.lower() for m in store.memories(status=None) if m.name}
+            proposed = []
+            for name in names_to_propose(own, known)[:3]:
+                found = store.propose(
+                    f"A name in your text ({own.count(name)} times).",
+                    "character",
+                    name=name,
+                    evidence=[{"kind": "span", "doc": doc_key, "name": name}],
+                )
+                if found is not None:
+                    proposed.append(found)
+            return proposed
+
+        self.runner.submit(work, name="learn from document", lane=LANE, on_success=self._proposed)
+
+    def _proposed(self, proposals: list[Any]) -> None:
+        self.changed.emit()
+        self.embed_later()
+        for memory in proposals:
+            messages.info(
+                f"Remember “{memory.name}” as a character?",
+                actions=[
+                    ("Remember", self._answer(memory.id, accept=True)),
+                    ("No", self._answer(memory.id, accept=False)),
+                ],
+                id=f"memory-proposal-{memory.id}",
+            )
+
+    def _answer(self, memory_id: int, *, accept: bool) -> Callable[[], None]:
+        """The button action for a proposal: accept it or dismiss it."""
+
+        def answer() -> None:
+            if accept:
+                self.apply(lambda store: store.accept(memory_id))
+            else:
+                self.apply(lambda store: store.dismiss(memory_id))
+
+        return answer
+
+    # --- the writer's changes (from the panel) ---------------------------------------------
+    def apply(
+        self, change: Callable[[MemoryStore], object], then: Callable[[], None] | None = None
+    ) -> None:
+        """Run one change to the memory on the memory lane, then refresh and re-embed."""
+        store = self.store
+        if store is None:
+            messages.warning("The memory is not open yet; try again in a moment.")
+            return
+
+        def done(_result: object) -> None:
+            self.changed.emit()
+            self.embed_later()
+            if then is not None:
+                then()
+
+        self.runner.submit(
+            lambda ctx: change(store), name="change memory", lane=LANE, on_success=done
+        )
+
+
+NO_SUGGESTION_YET = "No suggestion has been made yet in this session."
+
+
+def attach_learning(room: Any) -> Learning:
+    """Create the room's `Learning`, hook it to the suggestions and the document, and add
+    the memory's actions to the Assistant menu (Why This Suggestion?, Pause Learning,
+    Private Document, Export Memory…, Forget Everything…)."""
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from app import paths
+    from ui.memory_panel import WhyDialog
+
+    learning = Learning(room.runner, str(paths.database_path()), lambda: room.settings.writer_name)
+    room.suggestions.personalize = learning.personalize
+    outcome = getattr(room.suggestions, "outcome", None)
+    if outcome is not None:
+        outcome.connect(learning.record_outcome)
+    session = room.session
+
+    def document_changed(*_args: object) -> None:
+        authored = session.authored
+        doc_key = authored.doc_id if authored is not None else ""
+        project = str(session.path.parent) if session.path is not None else ""
+        learning.set_document(doc_key, project)
+        private_action.setChecked(
+            bool(learning.store is not None and learning.store.is_private(doc_key))
+        )
+
+    def saved(*_args: object) -> None:
+        document_changed()
+        if session.authored is not None:
+            learning.learn_from_document(session.authored.text, session.authored.labels())
+
+    window = room.window
+    menu = next(
+        (
+            act.menu()
+            for act in window.menuBar().actions()
+            if act.text().replace("&", "") == "Assistant" and act.menu() is not None
+        ),
+        None,
+    ) or window.menuBar().addMenu("&Memory")
+    menu.addSeparator()
+    why_action = QAction("&Why This Suggestion?", window)
+    why_action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
+
+    def show_why() -> None:
+        text = learning.last_why.text() if learning.last_why is not None else NO_SUGGESTION_YET
+        dialog = WhyDialog(text, window)
+        room.why_dialog = dialog
+        dialog.show()
+
+    why_action.triggered.connect(show_why)
+    pause_action = QAction("&Pause Learning", window, checkable=True)
+    pause_action.toggled.connect(
+        lambda on: learning.apply(lambda store: store.set_learning_paused(on))
+    )
+    private_action = QAction("Keep This Document &Private", window, checkable=True)
+    private_action.triggered.connect(
+        lambda on: learning.apply(lambda store: store.set_private(learning.doc_key, on))
+    )
+
+    def export_memory() -> None:
+        import json
+
+        from app.files import write_text_atomically
+
+        chosen, _ = QFileDialog.getSaveFileName(
+            window, "Export Memory", "memory.json", "JSON (*.json)"
+        )
+        if chosen:
+            learning.apply(
+                lambda store: write_text_atomically(
+                    paths_for(chosen), json.dumps(store.export(), ensure_ascii=False, indent=2)
+                ),
+                then=lambda: _tell(f"Exported the memory to {chosen}."),
+            )
+
+    def forget_everything() -> None:
+        answer = QMessageBox.question(
+            window,
+            "Forget Everything?",
+            "Forget every memory, all feedback and every voice sample? This cannot be undone.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            learning.apply(
+                lambda store: store.forget_all(),
+                then=lambda: _tell("Draftsmith has forgotten everything it learned."),
+            )
+
+    panel = attach_memory_panel(room, learning)
+    remember_action = QAction("&Remember…", window)
+    remember_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+    remember_action.setStatusTip("Remember the selected text (a character, a place, a rule…)")
+    remember_action.triggered.connect(
+        lambda: panel.ask_to_add(room.editor.textCursor().selectedText().replace("\u2029", "\n"))
+    )
+    panel_action = panel.toggleViewAction()
+    panel_action.setText("&Memory Panel")
+    panel_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+    window.addAction(remember_action)
+    window.addAction(panel_action)
+    menu.addAction(panel_action)
+    menu.addAction(remember_action)
+    export_action = QAction("&Export Memory…", window)
+    export_action.triggered.connect(export_memory)
+    forget_action = QAction("&Forget Everything…", window)
+    forget_action.triggered.connect(forget_everything)
+    for action in (why_action, pause_action, private_action, export_action, forget_action):
+        menu.addAction(action)
+    learning.opened.connect(
+        lambda: pause_action.setChecked(bool(learning.store and learning.store.learning_paused))
+    )
+    learning.opened.connect(document_changed)
+    session.opened.connect(document_changed)
+    session.saved.connect(saved)
+    room.learning_actions = {
+        "panel": panel_action,
+        "remember": remember_action,
+        "why": why_action,
+        "pause": pause_action,
+        "private": private_action,
+        "export": export_action,
+        "forget": forget_action,
+    }
+    return learning
+
+
+def attach_memory_panel(room: Any, learning: Learning) -> MemoryPanel:
+    """The memory panel, docked at the right, kept in step with the memory; every change
+    the writer asks for runs on the memory lane."""
+    from PySide6.QtCore import Qt
+
+    from memory.memories import ACTIVE
+    from ui.memory_panel import MemoryDraft, MemoryPanel
+
+    panel = MemoryPanel(room.window)
+    room.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+    panel.hide()
+    query = {"text": ""}
+
+    def refresh() -> None:
+        store = learning.store
+        if store is None or not panel.isVisible():
+            return
+        wanted = query["text"].strip()
+
+        def fetch(_ctx: TaskContext) -> tuple[list[Any], list[Any]]:
+            found = store.search(wanted, limit=200) if wanted else store.memories(status=ACTIVE)
+            return found, store.proposals()
+
+        learning.runner.submit(
+            fetch,
+            name="list memories",
+            lane=LANE,
+            key="memory-panel",
+            on_success=lambda result: panel.show_memories(*result),
+        )
+
+    def searched(text: str) -> None:
+        query["text"] = text
+        refresh()
+
+    def added(draft: MemoryDraft) -> None:
+        scope_ref = _scope_ref(draft.scope, learning)
+        learning.apply(
+            lambda store: store.add(
+                draft.text,
+                kind=draft.kind,
+                name=draft.name,
+                keywords=draft.keywords,
+                scope=draft.scope,
+                scope_ref=scope_ref,
+            )
+        )
+
+    def edited(memory_id: int, draft: MemoryDraft) -> None:
+        learning.apply(
+            lambda store: store.correct(
+                memory_id,
+                text=draft.text,
+                name=draft.name,
+                keywords=draft.keywords,
+                kind=draft.kind,
+                scope=draft.scope,
+            )
+        )
+
+    panel.search_changed.connect(searched)
+    panel.add_requested.connect(added)
+    panel.edit_requested.connect(edited)
+    panel.pin_requested.connect(
+        lambda memory_id, on: learning.apply(lambda store: store.set_pinned(memory_id, on))
+    )
+    panel.delete_requested.connect(
+        lambda memory_id: learning.apply(lambda store: store.forget(memory_id))
+    )
+    panel.accept_requested.connect(
+        lambda memory_id: learning.apply(lambda store: store.accept(memory_id))
+    )
+    panel.dismiss_requested.connect(
+        lambda memory_id: learning.apply(lambda store: store.dismiss(memory_id))
+    )
+    panel.visibilityChanged.connect(lambda visible: refresh() if visible else None)
+    learning.changed.connect(refresh)
+    learning.opened.connect(refresh)
+    room.memory_panel = panel
+    return panel
+
+
+def _scope_ref(scope: str, learning: Learning) -> str:
+    """What a scope points at: the project folder or the document, for the open document."""
+    if scope == "project":
+        return learning.project
+    if scope == "document":
+        return learning.doc_key
+    return ""
+
+
+def paths_for(chosen: str) -> Any:
+    from pathlib import Path
+
+    return Path(chosen)
+
+
+def _tell(text: str) -> None:
+    messages.info(text)

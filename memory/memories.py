@@ -1,0 +1,616 @@
+"""The writer's long-term memory: entries they can see, correct, pin and forget.
+
+A `Memory` has a kind (a story-bible entry such as a character or a place, a style rule,
+a phrase this writer keeps refusing, a voice passage, a note), a scope (everywhere, one
+project folder, one document), its evidence, timestamps, a pinned flag and a history of
+edits. Explicit entries are only ever added by the writer, or proposed and then accepted
+by them: a correction replaces the old text and keeps it as history, so there are never
+two competing facts. Forgetting removes the bytes from the database file and its WAL.
+
+`MemoryStore` opens its own connection to the library file (safe to use from the
+memory lane's thread; one lock serialises it) after `Store` has brought the schema up
+to date. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from memory.store import Store, StoreError
+
+#: Story-bible kinds (recalled when their names or keywords appear near the cursor).
+BIBLE_KINDS = ("character", "place", "term", "claim")
+STYLE = "style"
+AVOID = "avoid"  # a phrase this writer keeps refusing
+VOICE = "voice"  # a passage of the writer's own text
+NOTE = "note"
+KINDS = (*BIBLE_KINDS, STYLE, AVOID, VOICE, NOTE)
+SCOPES = ("everywhere", "project", "document")
+ACTIVE, PROPOSED, DISMISSED = "active", "proposed", "dismissed"
+LEARNING_PAUSED = "learning_paused"
+EMBEDDING_DIMENSION = 384
+
+
+@dataclass(frozen=True)
+class Change:
+    """One earlier version of a memory, kept when it was corrected."""
+
+    at: float
+    kind: str
+    text: str
+    name: str
+    keywords: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Memory:
+    """One remembered item, as the memory panel and the prompt see it."""
+
+    id: int
+    kind: str
+    text: str
+    name: str = ""
+    keywords: tuple[str, ...] = ()
+    scope: str = "everywhere"
+    scope_ref: str = ""
+    status: str = ACTIVE
+    pinned: bool = False
+    evidence: tuple[dict[str, Any], ...] = ()
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    history: tuple[Change, ...] = field(default=(), compare=False)
+
+    @property
+    def label(self) -> str:
+        """How the entry reads in a list or a prompt: "Name: text" or the text."""
+        return f"{self.name}: {self.text}" if self.name else self.text
+
+    def triggers(self) -> tuple[str, ...]:
+        """The words whose appearance near the cursor recalls this entry (lorebook)."""
+        words = [self.name, *self.keywords] if self.name else list(self.keywords)
+        return tuple(w for w in words if w.strip())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "name": self.name,
+            "keywords": list(self.keywords),
+            "scope": self.scope,
+            "scope_ref": self.scope_ref,
+            "status": self.status,
+            "pinned": self.pinned,
+            "evidence": list(self.evidence),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "history": [
+                {
+                    "at": c.at,
+                    "kind": c.kind,
+                    "text": c.text,
+                    "name": c.name,
+                    "keywords": list(c.keywords),
+                    "reason": c.reason,
+                }
+                for c in self.history
+            ],
+        }
+
+
+def split_keywords(value: str | Iterable[str]) -> tuple[str, ...]:
+    """Keywords from "a, b" or a list: stripped, blanks dropped, order kept."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(dict.fromkeys(k.strip() for k in items if k.strip()))
+
+
+_COLUMNS = (
+    "id, kind, text, name, keywords, scope, scope_ref, status, pinned, evidence, "
+    "created_at, updated_at"
+)
+
+
+class MemoryStore:
+    """The memory tables of one library file; close it with `close()`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        Store(self.path).close()  # create the file or bring its schema up to date
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=5.0, check_same_thread=False, isolation_level=None
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA secure_delete=ON")
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"the Draftsmith library at {self.path} cannot be used: {exc}"
+            ) from exc
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    # --- plumbing -------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write (nested calls join it); SQLite failures become StoreError."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._conn
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._depth = 1
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._depth = 0
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._depth = 0
+                self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"the memory in {self.path} cannot be written: {exc}") from exc
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read-only statement."""
+        with self._lock:
+            try:
+                return list(self._conn.execute(sql, list(params)))
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"the memory in {self.path} cannot be read: {exc}") from exc
+
+    def close(self) -> None:
+        """Release the connection."""
+        with self._lock:
+            self._conn.close()
+
+    # --- reading ----------------------------------------------------------------------
+    def _row(self, row: tuple[Any, ...], with_history: bool = False) -> Memory:
+        mid, kind, text, name, keywords, scope, ref, status, pinned, evidence, ca, ua = row
+        history = self.history(mid) if with_history else ()
+        return Memory(
+            id=int(mid),
+            kind=kind,
+            text=text,
+            name=name,
+            keywords=split_keywords(keywords),
+            scope=scope,
+            scope_ref=ref,
+            status=status,
+            pinned=bool(pinned),
+            evidence=tuple(json.loads(evidence)),
+            created_at=float(ca),
+            updated_at=float(ua),
+            history=history,
+        )
+
+    def get(self, memory_id: int) -> Memory:
+        """One memory with its history; KeyError if there is none with that id."""
+        rows = self.query(f"SELECT {_COLUMNS} FROM memories WHERE id = ?", [memory_id])
+        if not rows:
+            raise KeyError(memory_id)
+        return self._row(rows[0], with_history=True)
+
+    def memories(
+        self, kinds: Iterable[str] | None = None, status: str | None = ACTIVE
+    ) -> list[Memory]:
+        """Memories of the given kinds and status (None: any), pinned first, then oldest."""
+        where, params = [], []
+        if kinds is not None:
+            kind_list = list(kinds)
+            where.append(f"kind IN ({','.join('?' * len(kind_list))})")
+            params.extend(kind_list)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.query(
+            f"SELECT {_COLUMNS} FROM memories {clause} ORDER BY pinned DESC, id", params
+        )
+        return [self._row(r) for r in rows]
+
+    def proposals(self) -> list[Memory]:
+        """Entries Draftsmith suggests remembering, waiting for the writer's answer."""
+        return self.memories(status=PROPOSED)
+
+    def history(self, memory_id: int) -> tuple[Change, ...]:
+        """Earlier versions of a memory, oldest first."""
+        rows = self.query(
+            "SELECT at, kind, text, name, keywords, reason FROM memory_history "
+            "WHERE memory_id = ? ORDER BY id",
+            [memory_id],
+        )
+        return tuple(Change(r[0], r[1], r[2], r[3], split_keywords(r[4]), r[5]) for r in rows)
+
+    def search(self, query: str, limit: int = 20, status: str = ACTIVE) -> list[Memory]:
+        """Memories whose words match `query` (FTS5 bm25, best first)."""
+        ids = self.search_ids(query, limit=limit, status=status)
+        by_id = {m.id: m for m in self.memories(status=status)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def search_ids(self, query: str, limit: int = 20, status: str = ACTIVE) -> list[int]:
+        """Ids of memories matching any word of `query`, best bm25 first."""
+        match = fts_query(query)
+        if not match:
+            return []
+        rows = self.query(
+            "SELECT m.id FROM memory_fts JOIN memories m ON m.id = memory_fts.rowid "
+            "WHERE memory_fts MATCH ? AND m.status = ? ORDER BY bm25(memory_fts) LIMIT ?",
+            [match, status, limit],
+        )
+        return [int(r[0]) for r in rows]
+
+    # --- writing ----------------------------------------------------------------------
+    def add(
+        self,
+        text: str,
+        kind: str = NOTE,
+        *,
+        name: str = "",
+        keywords: str | Iterable[str] = (),
+        scope: str = "everywhere",
+        scope_ref: str = "",
+        evidence: Sequence[dict[str, Any]] = ({"kind": "typed"},),
+        pinned: bool = False,
+        status: str = ACTIVE,
+    ) -> Memory:
+        """Remember something; an active entry of the same kind and name is corrected instead.
+
+        Raises ValueError for an empty text, an unknown kind or scope.
+        """
+        text, name = text.strip(), name.strip()
+        if not text:
+            raise ValueError("a memory needs some text")
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        if scope not in SCOPES:
+            raise ValueError(f"unknown scope {scope!r}; use one of {', '.join(SCOPES)}")
+        words = split_keywords(keywords)
+        with self.transaction() as conn:
+            if name and status == ACTIVE:
+                same = conn.execute(
+                    "SELECT id FROM memories WHERE kind = ? AND lower(name) = lower(?) "
+                    "AND scope = ? AND scope_ref = ? AND status = ?",
+                    [kind, name, scope, scope_ref, ACTIVE],
+                ).fetchone()
+                if same is not None:
+                    return self.correct(
+                        int(same[0]), text=text, keywords=words or None, reason="replaced"
+                    )
+            now = time.time()
+            cur = conn.execute(
+                "INSERT INTO memories (kind, text, name, keywords, scope, scope_ref, status, "
+                "pinned, evidence, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    kind,
+                    text,
+                    name,
+                    ", ".join(words),
+                    scope,
+                    scope_ref,
+                    status,
+                    int(pinned),
+                    json.dumps(list(evidence), ensure_ascii=False),
+                    now,
+                    now,
+                ],
+            )
+            memory_id = int(cur.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO memory_fts (rowid, text, name, keywords) VALUES (?, ?, ?, ?)",
+                [memory_id, text, name, " ".join(words)],
+            )
+        return self.get(memory_id)
+
+    def propose(
+        self,
+        text: str,
+        kind: str,
+        *,
+        name: str = "",
+        keywords: str | Iterable[str] = (),
+        evidence: Sequence[dict[str, Any]] = (),
+        scope: str = "everywhere",
+        scope_ref: str = "",
+    ) -> Memory | None:
+        """Offer an entry for the writer to accept; None if that name was already known,
+        proposed or dismissed (a dismissed proposal is not asked again)."""
+        if name:
+            known = self.query(
+                "SELECT 1 FROM memories WHERE lower(name) = lower(?) LIMIT 1", [name.strip()]
+            )
+            if known:
+                return None
+        return self.add(
+            text,
+            kind,
+            name=name,
+            keywords=keywords,
+            evidence=evidence,
+            scope=scope,
+            scope_ref=scope_ref,
+            status=PROPOSED,
+        )
+
+    def accept(self, memory_id: int) -> Memory:
+        """The writer said yes to a proposal: it is remembered from now on."""
+        self._set(memory_id, "status", ACTIVE)
+        return self.get(memory_id)
+
+    def dismiss(self, memory_id: int) -> None:
+        """The writer said no to a proposal: it stays dismissed and is not asked again."""
+        self._set(memory_id, "status", DISMISSED)
+
+    def set_pinned(self, memory_id: int, pinned: bool) -> None:
+        """A pinned entry goes into every prompt it is in scope for, never dropped."""
+        self._set(memory_id, "pinned", int(pinned))
+
+    def _set(self, memory_id: int, column: str, value: object) -> None:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"UPDATE memories SET {column} = ?, updated_at = ? WHERE id = ?",
+                [value, time.time(), memory_id],
+            )
+            if cur.rowcount == 0:
+                raise KeyError(memory_id)
+
+    def correct(
+        self,
+        memory_id: int,
+        *,
+        text: str | None = None,
+        name: str | None = None,
+        keywords: str | Iterable[str] | None = None,
+        kind: str | None = None,
+        scope: str | None = None,
+        reason: str = "edited",
+    ) -> Memory:
+        """Replace a memory's content, keeping the old version in its history."""
+        old = self.get(memory_id)
+        new_text = old.text if text is None else text.strip()
+        new_name = old.name if name is None else name.strip()
+        new_words = old.keywords if keywords is None else split_keywords(keywords)
+        new_kind = old.kind if kind is None else kind
+        new_scope = old.scope if scope is None else scope
+        if not new_text:
+            raise ValueError("a memory needs some text")
+        if new_kind not in KINDS or new_scope not in SCOPES:
+            raise ValueError("unknown kind or scope")
+        now = time.time()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO memory_history (memory_id, at, kind, text, name, keywords, reason) "
+                "VALUES (?,?,?,?,?,?,?)",
+                [memory_id, now, old.kind, old.text, old.name, ", ".join(old.keywords), reason],
+            )
+            conn.execute(
+                "UPDATE memories SET text = ?, name = ?, keywords = ?, kind = ?, scope = ?, "
+                "updated_at = ?, embedding = NULL WHERE id = ?",
+                [new_text, new_name, ", ".join(new_words), new_kind, new_scope, now, memory_id],
+            )
+            conn.execute("DELETE FROM memory_fts WHERE rowid = ?", [memory_id])
+            conn.execute(
+                "INSERT INTO memory_fts (rowid, text, name, keywords) VALUES (?, ?, ?, ?)",
+                [memory_id, new_text, new_name, " ".join(new_words)],
+            )
+        return self.get(memory_id)
+
+    def replace_voice(self, doc_key: str, passages: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Make `passages` (text, evidence) the voice samples taken from one document."""
+        with self.transaction() as conn:
+            old = {
+                r[1]: int(r[0])
+                for r in conn.execute(
+                    "SELECT id, text FROM memories WHERE kind = ? AND scope_ref = ?",
+                    [VOICE, doc_key],
+                )
+            }
+            keep = {text for text, _ in passages}
+            stale = [mid for text, mid in old.items() if text not in keep]
+            self._delete(conn, stale)
+            for text, evidence in passages:
+                if text not in old:
+                    self.add(
+                        text,
+                        VOICE,
+                        scope="everywhere",
+                        scope_ref=doc_key,
+                        evidence=[evidence],
+                    )
+        if old.keys() - keep:
+            self.scrub()
+
+    # --- embeddings (computed in the background) ---------------------------------------
+    def missing_embeddings(self, limit: int = 256) -> list[tuple[int, str]]:
+        """(id, text to embed) of memories that have no embedding yet."""
+        rows = self.query(
+            "SELECT id, name, text FROM memories WHERE embedding IS NULL ORDER BY id LIMIT ?",
+            [limit],
+        )
+        return [(int(r[0]), f"{r[1]}: {r[2]}" if r[1] else r[2]) for r in rows]
+
+    def set_embeddings(self, vectors: Sequence[tuple[int, Sequence[float]]]) -> None:
+        """Store one float32 vector per memory id."""
+        with self.transaction() as conn:
+            for memory_id, vector in vectors:
+                blob = np.asarray(vector, dtype=np.float32).tobytes()
+                conn.execute("UPDATE memories SET embedding = ? WHERE id = ?", [blob, memory_id])
+
+    def embeddings(
+        self, kinds: Iterable[str] | None = None
+    ) -> tuple[list[int], np.ndarray[Any, np.dtype[np.float32]]]:
+        """Ids and an (n, 384) float32 matrix of active memories that have embeddings."""
+        kind_list = list(KINDS if kinds is None else kinds)
+        rows = self.query(
+            f"SELECT id, embedding FROM memories WHERE status = ? AND embedding IS NOT NULL "
+            f"AND kind IN ({','.join('?' * len(kind_list))}) ORDER BY id",
+            [ACTIVE, *kind_list],
+        )
+        if not rows:
+            return [], np.zeros((0, EMBEDDING_DIMENSION), dtype=np.float32)
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+        return [int(r[0]) for r in rows], matrix.reshape(len(rows), -1)
+
+    # --- the writer's switches -----------------------------------------------------------
+    def switch(self, key: str) -> bool:
+        rows = self.query("SELECT value FROM memory_switches WHERE key = ?", [key])
+        return bool(rows) and rows[0][0] == "1"
+
+    def set_switch(self, key: str, on: bool) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO memory_switches (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, "1" if on else "0"],
+            )
+
+    @property
+    def learning_paused(self) -> bool:
+        """While paused, nothing new is learned (suggestions still use what is known)."""
+        return self.switch(LEARNING_PAUSED)
+
+    def set_learning_paused(self, paused: bool) -> None:
+        self.set_switch(LEARNING_PAUSED, paused)
+
+    def is_private(self, doc_key: str) -> bool:
+        """A private document: nothing is learned from it, nothing recalled into it."""
+        return bool(doc_key) and bool(
+            self.query("SELECT 1 FROM private_documents WHERE doc_key = ?", [doc_key])
+        )
+
+    def set_private(self, doc_key: str, private: bool) -> None:
+        """Mark a document private (and forget what was learned from it) or not."""
+        with self.transaction() as conn:
+            if private:
+                conn.execute(
+                    "INSERT OR IGNORE INTO private_documents (doc_key, at) VALUES (?, ?)",
+                    [doc_key, time.time()],
+                )
+                ids = [
+                    int(r[0])
+                    for r in conn.execute(
+                        "SELECT id FROM memories WHERE kind = ? AND scope_ref = ?",
+                        [VOICE, doc_key],
+                    )
+                ]
+                self._delete(conn, ids)
+                conn.execute("DELETE FROM feedback WHERE doc_key = ?", [doc_key])
+                # (refusal counts are phrases, not the document's text: they stay)
+            else:
+                conn.execute("DELETE FROM private_documents WHERE doc_key = ?", [doc_key])
+        if private:
+            self.scrub()
+
+    def private_documents(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT doc_key FROM private_documents ORDER BY at")]
+
+    # --- forgetting -------------------------------------------------------------------------
+    def _delete(self, conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+        for memory_id in ids:
+            conn.execute("DELETE FROM memories WHERE id = ?", [memory_id])
+            conn.execute("DELETE FROM memory_history WHERE memory_id = ?", [memory_id])
+            conn.execute("DELETE FROM memory_fts WHERE rowid = ?", [memory_id])
+
+    def forget(self, memory_id: int) -> None:
+        """Delete one memory and its history, then scrub the file; KeyError if unknown."""
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM memories WHERE id = ?", [memory_id]).fetchone() is None:
+                raise KeyError(memory_id)
+            self._delete(conn, [memory_id])
+        self.scrub()
+
+    def forget_all(self) -> None:
+        """Delete every memory, all feedback and the writer's switches, then scrub."""
+        with self.transaction() as conn:
+            tables = (
+                "memories",
+                "memory_history",
+                "feedback",
+                "refused_phrases",
+                "private_documents",
+            )
+            for table in tables:
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("DELETE FROM memory_switches WHERE key != ?", [LEARNING_PAUSED])
+            conn.execute("DELETE FROM memory_fts")
+        self.scrub()
+
+    def scrub(self) -> None:
+        """Make deleted text unrecoverable: merge the FTS index (dropping deleted terms),
+        rewrite the file (VACUUM) and empty the WAL into it (checkpoint, truncate)."""
+        with self._lock:
+            try:
+                self._conn.execute("INSERT INTO memory_fts (memory_fts) VALUES ('optimize')")
+                self._conn.execute("VACUUM")
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(
+                    f"the memory in {self.path} could not be cleaned up: {exc}"
+                ) from exc
+
+    # --- export ------------------------------------------------------------------------------
+    def export(self) -> dict[str, Any]:
+        """Everything remembered, as JSON-ready data (memories with history, feedback)."""
+        memories = [self.get(m.id).to_json() for m in self.memories(status=None)]
+        return {
+            "format": "draftsmith-memory/1",
+            "exported_at": time.time(),
+            "learning_paused": self.learning_paused,
+            "private_documents": self.private_documents(),
+            "memories": memories,
+            "feedback": feedback_rows(self),
+        }
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str, max_terms: int = 32) -> str:
+    """An FTS5 MATCH expression: any of the words of `text` (quoted, so nothing is syntax)."""
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text) if len(w) > 1))
+    return " OR ".join(f'"{w}"' for w in words[-max_terms:])
+
+
+def feedback_rows(store: MemoryStore) -> list[dict[str, Any]]:
+    """All feedback as JSON-ready rows (for export), oldest first."""
+    rows = store.query(
+        "SELECT id, at, writer, doc_key, project, context, text, outcome, accepted_chars, "
+        "rank, model, settings, logprob FROM feedback ORDER BY id"
+    )
+    keys = (
+        "id",
+        "at",
+        "writer",
+        "doc_key",
+        "project",
+        "context",
+        "text",
+        "outcome",
+        "accepted_chars",
+        "rank",
+        "model",
+        "settings",
+        "logprob",
+    )
+    out = []
+    for row in rows:
+        item = dict(zip(keys, row, strict=True))
+        item["settings"] = json.loads(item["settings"])
+        out.append(item)
+    return out
