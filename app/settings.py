@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from app import messages
-from app.errors import DraftsmithError
 from app.files import FileProblem, write_text_atomically
 
 log = logging.getLogger(__name__)
@@ -56,6 +55,9 @@ OPTIONS: dict[str, Option] = {
     "suggestions_enabled": Option(True, bool, "Offer inline suggestions when you pause."),
     "suggestion_delay_ms": Option(250, int, "Pause (milliseconds) before a suggestion starts."),
     "suggestion_max_tokens": Option(24, int, "Longest suggestion, in model tokens."),
+    "suggestion_max_sentences": Option(
+        1, int, "A suggestion ends after this many sentences (or at the end of a line)."
+    ),
     "temperature": Option(0.7, float, "Sampling temperature: lower is more predictable."),
     "model_threads": Option(0, int, "CPU threads for the model; 0 chooses automatically."),
     "context_tokens": Option(2048, int, "Model context window, in tokens."),
@@ -65,12 +67,21 @@ OPTIONS: dict[str, Option] = {
     "markdown_authorship_block": Option(
         True, bool, "Write the authorship block into saved Markdown files."
     ),
+    "model_folders": Option([], list, "More folders to look in for GGUF model files."),
+    "model_servers": Option(
+        [],
+        list,
+        'OpenAI-compatible servers, each {"url": ..., "model": ...}; API keys are kept in '
+        "the system keyring, never here.",
+    ),
+    "task_models": Option(
+        {},
+        dict,
+        'Which model does each task ("suggest", "rewrite", "brainstorm"): "bundled", a GGUF '
+        'path, or "server:URL#MODEL"; missing means the suggestion model (for suggest: '
+        "model_path).",
+    ),
 }
-
-
-class SettingsNotSaved(DraftsmithError):
-    """settings.json could not be written (full disk, read-only folder); the change
-    still holds for this session."""
 
 
 class Settings:
