@@ -98,3 +98,26 @@ def run_doctor(model_path: Path | None, data_dir: Path, out: TextIO) -> int:
         return 1
     print("All checks passed: Draftsmith is ready.", file=out)
     return 0
+
+
+def run_server_doctor(url: str, model: str, out: TextIO, *, api_key: str | None = None) -> int:
+    """`draftsmith doctor --server URL --server-model NAME`: is the server reachable, is
+    the model listed, does it write, how fast? 0 when all of it works."""
+    from assistant.remote import ServerSpec, check_server
+
+    if api_key is None:
+        from app.credentials import api_key as saved_key
+
+        api_key = saved_key(ServerSpec(url, model).base_url, model)
+    spec = ServerSpec(url, model)
+    print(f"{'Server:':<22} {spec.base_url}", file=out)
+    print(f"{'API key:':<22} {'saved' if api_key else 'none'}", file=out)
+    result = check_server(spec, api_key=api_key)
+    for label, value in result.steps:
+        print(f"{label + ':':<22} {value}", file=out)
+    if not result.ok:
+        print(f"Problem: {result.problem}", file=out)
+        print("The server is not ready for Draftsmith.", file=out)
+        return 1
+    print("All checks passed: the server is ready.", file=out)
+    return 0

@@ -6,6 +6,7 @@ and the window can appear before any heavy import.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -29,6 +30,9 @@ ProgressCallback = Callable[[float], None]
 
 # Share of the load progress bar spent reading (and hashing) the file before llama.cpp maps it.
 _READ_SHARE = 0.8
+#: Tokens llama.cpp evaluates per batch of a prompt (its logical and physical batch).
+DEFAULT_BATCH = 512
+log = logging.getLogger(__name__)
 
 
 class ModelLoadError(DraftsmithError):
@@ -57,6 +61,7 @@ class LlamaBackend:
         self._formatter: Any = None  # the loaded model's chat template, made on first use
         self.n_ctx = 0
         self.load_seconds = 0.0
+        self.flash_attn = False  # whether the loaded context uses flash attention
 
     @property
     def loaded(self) -> bool:
@@ -98,12 +103,17 @@ class LlamaBackend:
         n_threads: int | None = None,
         progress: ProgressCallback | None = None,
         hash_cache: Path | None = None,
+        *,
+        flash_attn: bool = True,
+        n_batch: int = DEFAULT_BATCH,
     ) -> ModelFile:
         """Load the GGUF at `path`, replacing any loaded model; blocking, so run it off the GUI.
 
         The file is read once first to take its SHA-256 (the model's identity in the
         authorship record); that read also warms the disk cache llama.cpp maps it from, and
         is what `progress` reports, as llama-cpp-python's `Llama` offers no load callback.
+        Flash attention is on (faster generation, see docs/performance.md); where this
+        llama.cpp build cannot make a context with it, the model loads without it.
         With `hash_cache` (a JSON file) a hash taken at an earlier launch is reused while
         the file's size and modification time are unchanged. Raises `ModelLoadError` with a
         plain-language message on any failure.
@@ -127,14 +137,24 @@ class LlamaBackend:
         with self._lock:
             self._release()
             started = time.perf_counter()
+            options: dict[str, Any] = {
+                "model_path": str(path),
+                "n_ctx": n_ctx,
+                "n_threads": threads,
+                "n_threads_batch": threads,
+                "n_batch": min(n_batch, n_ctx),
+                "n_ubatch": min(n_batch, n_ctx),
+                "verbose": False,
+            }
             try:
-                llm = llama_class(
-                    model_path=str(path),
-                    n_ctx=n_ctx,
-                    n_threads=threads,
-                    n_threads_batch=threads,
-                    verbose=False,
-                )
+                try:
+                    llm = llama_class(**options, flash_attn=flash_attn)
+                except ValueError:
+                    if not flash_attn:
+                        raise
+                    llm = llama_class(**options, flash_attn=False)
+                    log.info("flash attention unavailable here; loaded %s without it", path.name)
+                self.flash_attn = bool(llm.context_params.flash_attn_type == 1)
             except Exception as exc:  # llama-cpp-python raises ValueError/RuntimeError here
                 raise ModelLoadError(
                     f"The model file {path.name} could not be loaded; it may be damaged, "

@@ -38,11 +38,14 @@ class DraftStatusBar(QStatusBar):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.speed_label = QLabel("", self)
+        self.roles_label = QLabel("", self)  # which model does which task
+        self.roles_label.setObjectName("ModelRoles")
         self.authorship_label = QLabel("", self)
         self.words_label = QLabel("0 words", self)
         self.addWidget(self.model_label)
         self.addWidget(self.progress)
         self.addWidget(self.speed_label)
+        self.addWidget(self.roles_label)
         self.addPermanentWidget(self.authorship_label)
         self.addPermanentWidget(self.words_label)
 
@@ -61,6 +64,22 @@ class DraftStatusBar(QStatusBar):
             self.model_label.setProperty("state", state)
             restyle(self.model_label)
         self.progress.setVisible(state == "loading")
+
+    def set_roles(self, roles: dict[str, str]) -> None:
+        """Say which model does what: {"suggest": name, "rewrite": name, "brainstorm": name}."""
+        suggest = roles.get("suggest", "none")
+        rewrite, brainstorm = roles.get("rewrite", ""), roles.get("brainstorm", "")
+        if rewrite == brainstorm:
+            long = f"Rewrite & brainstorm: {rewrite}"
+        else:
+            long = f"Rewrite: {rewrite} · Brainstorm: {brainstorm}"
+        full = f"Suggestions: {suggest} · {long}"
+        self.roles_label.setText(
+            self.roles_label.fontMetrics().elidedText(
+                full, Qt.TextElideMode.ElideRight, MODEL_LABEL_MAX_WIDTH
+            )
+        )
+        self.roles_label.setToolTip(full)
 
     def set_progress(self, fraction: float) -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 100))
