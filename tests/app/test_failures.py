@@ -78,7 +78,9 @@ def test_an_unwritable_settings_file_is_a_message_not_a_crash(writing_room, qtbo
     settings.path = Path("/proc/draftsmith-cannot-write-here/settings.json")
     settings.set("editor_font_size", 15)
     assert settings["editor_font_size"] == 15, "the change holds for this session"
-    qtbot.waitUntil(lambda: writing_room.window.messages.find_text("could not be saved") is not None)
+    qtbot.waitUntil(
+        lambda: writing_room.window.messages.find_text("could not be saved") is not None
+    )
 
 
 SIGTERM_CHILD = textwrap.dedent(
