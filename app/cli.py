@@ -1,11 +1,19 @@
 """The `draftsmith` command: open the window, or run one of the tools.
 
     draftsmith [FILE] [--model PATH.gguf]
-    draftsmith doctor [--model PATH.gguf]
+    draftsmith doctor [--model PATH.gguf] | [--server URL --server-model NAME]
+    draftsmith models [--json]
     draftsmith replay-coauthor SESSION.jsonl[.gz] [--json] [--labels]
-    draftsmith export FILE --to FORMAT --out PATH
-    draftsmith verify FILE
+    draftsmith export FILE --to FORMAT --out PATH [--authorship keep|ignore] [--json]
+    draftsmith verify FILE [--json]
+    draftsmith brainstorm FILE --kind next|titles|names|arguments|questions [--about TEXT]
+    [--json]
+    draftsmith bench suggestions [--json] [--contexts N]
     draftsmith --version
+
+Exit status: 0 done, 1 failed (or, for verify, a mismatch), 2 bad arguments, 3 the
+file's authorship block needs the writer's decision (`--authorship keep` applies its
+valid ranges, `--authorship ignore` treats its text as imported).
 
 Nothing heavy (llama_cpp, torch, sentence-transformers) is imported here, so the
 window appears at once.
@@ -16,17 +24,33 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-COMMANDS = ("doctor", "replay-coauthor", "export", "verify")
+from app.cowriter_cli import COWRITER_COMMANDS
+from app.cowriter_cli import add_parsers as add_cowriter_parsers
+from app.cowriter_cli import handles as cowriter_handles
+from app.memory_cli import MEMORY_COMMANDS
+from app.memory_cli import add_parsers as add_memory_parsers
+from app.models_cli import MODELS_COMMANDS
+from app.models_cli import add_parsers as add_models_parsers
+from app.version import app_version
 
+if TYPE_CHECKING:
+    from memory.provenance.trust import BlockChoice
 
-def app_version() -> str:
-    try:
-        return version("draftsmith")
-    except PackageNotFoundError:
-        return "0+unknown"
+COMMANDS = (
+    "doctor",
+    "replay-coauthor",
+    "export",
+    "verify",
+    *MEMORY_COMMANDS,
+    *COWRITER_COMMANDS,
+    *MODELS_COMMANDS,
+)
+EXPORT_FORMATS = ("markdown", "html", "pdf", "report-html", "report-pdf", "prov")
+#: The exit status of a command stopped because the writer must decide about a block.
+NEEDS_DECISION = 3
 
 
 def _window_parser() -> argparse.ArgumentParser:
@@ -48,6 +72,9 @@ def _tool_parser() -> argparse.ArgumentParser:
     tools = parser.add_subparsers(dest="command", required=True)
     doctor = tools.add_parser("doctor", help="check the installation, the model and the embedder")
     doctor.add_argument("--model", type=Path, help="a GGUF model file to check instead")
+    from app.models_cli import add_doctor_arguments
+
+    add_doctor_arguments(doctor)
     replay = tools.add_parser(
         "replay-coauthor", help="replay a CoAuthor session through the authorship engine"
     )
@@ -60,11 +87,23 @@ def _tool_parser() -> argparse.ArgumentParser:
         "--to",
         required=True,
         dest="fmt",
-        choices=("markdown", "html", "pdf", "report-html", "report-pdf", "prov"),
+        choices=EXPORT_FORMATS,
     )
     export.add_argument("--out", required=True, type=Path)
+    export.add_argument(
+        "--authorship",
+        choices=("ask", "keep", "ignore"),
+        default="ask",
+        help="for a file whose authorship block needs review: keep its valid ranges (the "
+        "rest is imported text) or ignore it (all imported); by default, stop (status 3)",
+    )
+    export.add_argument("--json", action="store_true", help="print a JSON object")
     verify = tools.add_parser("verify", help="check an export against its signed manifest")
     verify.add_argument("file", type=Path)
+    verify.add_argument("--json", action="store_true", help="print a JSON object")
+    add_memory_parsers(tools)
+    add_cowriter_parsers(tools)
+    add_models_parsers(tools)
     return parser
 
 
@@ -73,13 +112,31 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         args = _tool_parser().parse_args(argv)
         if args.command == "doctor":
-            return _doctor(args.model)
+            from app.models_cli import run_server_doctor
+
+            server_status = run_server_doctor(args)
+            return _doctor(args.model) if server_status is None else server_status
+        if args.command in MODELS_COMMANDS:
+            from app.models_cli import run as run_models_command
+
+            return run_models_command(args)
         if args.command == "replay-coauthor":
             return _replay(args.session, as_json=args.json, labels=args.labels)
         if args.command == "export":
-            return _export(args.file, args.fmt, args.out)
+            from memory.provenance.trust import BlockChoice
+
+            choice = BlockChoice(args.authorship)
+            return _export(args.file, args.fmt, args.out, choice, as_json=args.json)
         if args.command == "verify":
-            return _verify(args.file)
+            return _verify(args.file, as_json=args.json)
+        if cowriter_handles(args):
+            from app.cowriter_cli import run as run_cowriter_command
+
+            return run_cowriter_command(args)
+        if args.command in MEMORY_COMMANDS:
+            from app.memory_cli import run as run_memory_command
+
+            return run_memory_command(args)
         return 2
     args = _window_parser().parse_args(argv)
     from app.main import run_window
@@ -114,34 +171,98 @@ def _replay(session: Path, *, as_json: bool, labels: bool) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
-def _export(file: Path, fmt: str, out: Path) -> int:
+def _export(file: Path, fmt: str, out: Path, choice: BlockChoice, *, as_json: bool) -> int:
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app import paths
     from app.export import export
-    from app.files import FileProblem
-    from app.provenance import record_for_file
+    from app.files import read_text
+    from memory.errors import DraftsmithError
+    from memory.provenance.trust import file_authorship
+    from memory.store import Store
+
+    def failed(message: str, authorship: dict[str, object] | None = None) -> int:
+        print(f"draftsmith: could not export {file}: {message}", file=sys.stderr)
+        if as_json:
+            _print_json(
+                {"ok": False, "written": [], "problems": [message], "authorship": authorship}
+            )
+        return 1
 
     try:
-        record = record_for_file(file)
-        written = export(record, fmt, out, paths.keys_dir())
-    except (FileProblem, OSError, ValueError) as exc:
-        print(f"draftsmith: could not export {file}: {exc}", file=sys.stderr)
-        return 1
+        content = read_text(file)
+        try:
+            store: Store | None = Store(paths.database_path())
+        except DraftsmithError:
+            store = None  # no ledger to consult: the file speaks for itself
+        try:
+            found = file_authorship(file, content, store, app_version=app_version(), choice=choice)
+        finally:
+            if store is not None:
+                store.close()
+    except (DraftsmithError, OSError, ValueError) as exc:
+        return failed(str(exc))
+    decision = found.decision
+    if found.record is None:
+        print(
+            f"draftsmith: {file.name} has an authorship block that needs your review, "
+            "so it was not exported:",
+            file=sys.stderr,
+        )
+        for problem in decision.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print(
+            "Run again with --authorship keep to apply its valid ranges (the rest is "
+            "imported text), or --authorship ignore to treat all of it as imported.",
+            file=sys.stderr,
+        )
+        if as_json:
+            _print_json(
+                {
+                    "ok": False,
+                    "written": [],
+                    "problems": list(decision.problems),
+                    "authorship": decision.to_json(),
+                }
+            )
+        return NEEDS_DECISION
+    try:
+        written = export(found.record, fmt, out, paths.keys_dir())
+    except (DraftsmithError, OSError, ValueError) as exc:
+        return failed(str(exc), decision.to_json())
+    if as_json:
+        _print_json(
+            {
+                "ok": True,
+                "written": [str(path) for path in written],
+                "problems": list(decision.problems),
+                "authorship": decision.to_json(),
+            }
+        )
+        return 0
+    for note in decision.notes:
+        print(f"authorship: {note}")
     for path in written:
         print(f"wrote {path}")
     return 0
 
 
-def _verify(file: Path) -> int:
-    from app.export import verify_file
+def _verify(file: Path, *, as_json: bool) -> int:
+    from memory.provenance import verify_file
 
     result = verify_file(file)
+    if as_json:
+        _print_json(
+            {
+                "file": str(file),
+                "ok": result.ok,
+                "signer_fingerprint": result.signer_fingerprint,
+                "checked": result.checked,
+                "problems": result.problems,
+            }
+        )
+        return 0 if result.ok else 1
     if result.ok:
         print(f"OK: {file.name} matches its signed authorship account.")
         if result.signer_fingerprint:
@@ -153,3 +274,11 @@ def _verify(file: Path) -> int:
     for problem in result.problems:
         print(f"  problem: {problem}")
     return 0 if result.ok else 1
+
+
+def _print_json(value: dict[str, object]) -> None:
+    print(json.dumps(value, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,45 +1,77 @@
 """Inline suggestions: when the writer pauses, ask the model to continue the text.
 
 `SuggestionController` is the one owner of the suggestion's state: where it was asked
-for, what the model has written so far, what the writer has typed through. The editor
-only paints the ghost text and forwards the suggestion keys (Tab, Ctrl+Right, Esc,
-Alt+[ ]); every decision (accept, dismiss, keep the rest after the writer typed the
-ghost's own start) is made here, on every change of the text or the cursor.
+for, the alternatives written so far for that place, which one is on show, what the
+writer has typed or taken through. The editor only paints the ghost text (and its "2/3"
+indicator) and forwards the suggestion keys (Tab, Ctrl+Right, Ctrl+Down, Esc, Alt+[ ]);
+every decision is made here, on every change of the text or the cursor.
 
-Newest input wins: every request cancels the one before it (between tokens).
-Accepting inserts the text as the model's, through the authorship bridge.
+Alternatives are lazy: Alt+] asks for the next one only when the writer wants it.
+Newest input wins: every request cancels the one before it (between tokens). Accepting
+inserts the text as the model's, through the authorship bridge; what became of each
+suggestion (accepted, partly taken, refused, ignored, and which alternative) is
+announced as a `SuggestionOutcome` on `outcome`, for the memory that learns from it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.model_service import ModelService
+from app.model_service import SUGGEST, ModelService
 from app.settings import Settings
 from app.tasks import Cancelled, Task, TaskContext
-from memory.events import How
+from assistant.alternatives import (
+    MAX_ALTERNATIVES,
+    RETRIES_FIRST,
+    RETRIES_NEXT,
+    Outcome,
+    SuggestionOutcome,
+    context_hash,
+    rest_is_closing,
+)
+from memory.events import Author, How
 from ui.editor import DraftEditor, EditIntent, SuggestionKey
 
 if TYPE_CHECKING:
-    from assistant.continuation import Suggestion
+    from assistant.alternatives import Screened
     from assistant.model import LanguageModel
 
 log = logging.getLogger(__name__)
 
 MIN_CONTEXT_CHARS = 2
+#: How many outcomes the controller keeps for whoever reads them later.
+HISTORY_SIZE = 500
 
 
 @dataclass
 class ActiveSuggestion:
-    """The suggestion in play: asked for at `anchor` (UTF-16), `text` written so far."""
+    """The suggestion in play: asked for at `anchor` (UTF-16) after `before`; its
+    alternatives so far (each the whole text from the anchor), the one on show, and how
+    much of it the writer took with the accept keys."""
 
     anchor: int
-    text: str = ""
+    before: str
+    after: str = ""
+    alternatives: list[str] = field(default_factory=list)
+    ranks: list[int] = field(default_factory=list)
+    index: int = 0
     streaming: bool = True
+    next_rank: int = 0
+    seen: int = 0  # how many alternatives the writer has had on show
+    taken: int = 0  # characters taken with Tab, Ctrl+Right or Ctrl+Down
+    exhausted: bool = False  # no further alternative could be found
+    failures: int = 0  # refused tries in a row
+
+    @property
+    def text(self) -> str:
+        return self.alternatives[self.index] if self.alternatives else ""
 
 
 class SuggestionController(QObject):
@@ -49,6 +81,7 @@ class SuggestionController(QObject):
     suggestion_shown = Signal(str)
     accepted = Signal(str, bool)  # text inserted, whether it was only part
     dismissed = Signal()
+    outcome = Signal(object)  # SuggestionOutcome, when a suggestion's fate is known
 
     def __init__(self, editor: DraftEditor, model: ModelService, settings: Settings) -> None:
         super().__init__()
@@ -56,9 +89,17 @@ class SuggestionController(QObject):
         self.model = model
         self.settings = settings
         self.enabled = bool(settings["suggestions_enabled"])
+        self.history: list[SuggestionOutcome] = []
+        #: Called on the model lane when a suggestion's generation starts (tests, metrics).
+        self.on_generation_start: Callable[[], None] | None = None
+        #: Called on the model lane with the model and the text before the cursor; returns
+        #: the model to write with (the long-term memory's, see app.learning).
+        self.personalize: Callable[[LanguageModel, str], LanguageModel] | None = None
         self._task: Task | None = None
         self._current: ActiveSuggestion | None = None
         self._inserting = False
+        self._waiting = threading.Event()  # a request is queued but has not started
+        self._waiting_since = 0.0
         editor.set_pause_interval(int(settings["suggestion_delay_ms"]))
         editor.set_suggestion_keys(self)
         editor.paused.connect(self._paused)
@@ -71,56 +112,115 @@ class SuggestionController(QObject):
         """The part of the suggestion on show now ("" for none)."""
         return self.editor.ghost.text if self._current is not None else ""
 
+    @property
+    def alternatives(self) -> list[str]:
+        """The alternatives found for the place on show (whole texts from the anchor)."""
+        return list(self._current.alternatives) if self._current is not None else []
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(which alternative is on show, 1-based; how many exist); (0, 0) for none."""
+        current = self._current
+        if current is None or not current.alternatives:
+            return (0, 0)
+        return (current.index + 1, len(current.alternatives))
+
+    def waiting_for(self) -> float:
+        """Seconds a suggestion has waited for the model to start it (0: none waits).
+        Long jobs on a shared lane read this to make way."""
+        return time.monotonic() - self._waiting_since if self._waiting.is_set() else 0.0
+
     def set_enabled(self, enabled: bool) -> None:
         self.enabled = enabled
         if not enabled:
             self.dismiss()
 
+    def _author(self) -> Author | None:
+        author_for = getattr(self.model, "author_for", None)
+        if callable(author_for):
+            found = author_for(SUGGEST)
+            if isinstance(found, Author):
+                return found
+        return self.model.author
+
     def _paused(self) -> None:
         if self._current is not None:
             return  # a suggestion is on show: the writer is reading or typing through it
-        if self.enabled and self.editor.cursor_at_line_end():
+        if self.enabled and rest_is_closing(self.editor.text_after_cursor_in_line()):
             self.request()
 
     def request(self) -> bool:
         """Ask for a continuation at the cursor; False when there is nothing to ask."""
         editor = self.editor
-        if editor.textCursor().hasSelection() or not self.model.ready:
+        if editor.textCursor().hasSelection() or not self.model.ready or editor.isReadOnly():
             return False
         before = editor.text_before_cursor()
         if len(before.strip()) < MIN_CONTEXT_CHARS:
             return False
         self.dismiss(notify=False)
         anchor = editor.textCursor().position()
-        self._current = ActiveSuggestion(anchor)
+        after = editor.text_after_cursor_in_line()
+        self._current = ActiveSuggestion(anchor, before, after)
         editor.show_ghost("", streaming=True, anchor=anchor)
-        max_tokens = int(self.settings["suggestion_max_tokens"])
-        temperature = float(self.settings["temperature"])
+        if not self._generate(self._current):
+            self.dismiss(notify=False)
+            return False
+        return True
 
-        def work(backend: LanguageModel, ctx: TaskContext) -> Suggestion:
-            from assistant.continuation import ContinuationSettings, continue_text
+    def _generate(self, current: ActiveSuggestion) -> bool:
+        """Start generating the next alternative for `current`."""
+        from assistant.continuation import ContinuationSettings
 
-            result = continue_text(
-                backend,
+        settings = ContinuationSettings(
+            max_tokens=int(self.settings["suggestion_max_tokens"]),
+            temperature=float(self.settings["temperature"]),
+            max_sentences=int(self.settings["suggestion_max_sentences"]),
+        )
+        typed = self._typed_since_anchor(current.anchor) or ""
+        before = current.before + typed
+        after = current.after
+        avoid = [a[len(typed) :] for a in current.alternatives if a.startswith(typed)]
+        rank = current.next_rank
+        current.next_rank += 1
+        current.streaming = True
+        on_start = self.on_generation_start
+        personalize = self.personalize
+        waiting = self._waiting
+
+        def work(backend: LanguageModel, ctx: TaskContext) -> tuple[Screened, int]:
+            from assistant.alternatives import suggest
+
+            waiting.clear()
+            if on_start is not None:
+                on_start()
+            screened = suggest(
+                personalize(backend, before) if personalize is not None else backend,
                 before,
-                ContinuationSettings(max_tokens=max_tokens, temperature=temperature),
+                settings,
+                rank=rank,
+                after=after,
+                avoid=avoid,
                 should_stop=lambda: ctx.cancelled,
-                on_partial=ctx.partial,
+                on_partial=lambda text: ctx.partial((rank, typed + text)),
             )
             if ctx.cancelled:
                 raise Cancelled
-            return result
+            return screened, rank
 
+        self._waiting_since = time.monotonic()
+        waiting.set()
         self._task = self.model.run(
             work,
             name="suggestion",
             key="suggestion",
-            on_success=self._finished,
-            on_partial=self._partial,
+            task=SUGGEST,
+            on_success=lambda result: self._finished(current, typed, result),
+            on_partial=lambda value: self._partial(current, value),
             on_failure=self._failed,
         )
         if self._task is None:
-            self.dismiss(notify=False)
+            waiting.clear()
+            current.streaming = False
             return False
         return True
 
@@ -129,15 +229,40 @@ class SuggestionController(QObject):
         if self._task is not None:
             self._task.cancel()
             self._task = None
+            self._waiting.clear()
+        if self._current is not None:
+            self._current.streaming = False
 
-    def dismiss(self, *, notify: bool = True) -> None:
+    def dismiss(self, *, notify: bool = True, outcome: Outcome | None = None) -> None:
         """Drop the suggestion: stop generating and hide the ghost text."""
-        had = self._current is not None
+        current = self._current
         self.cancel()
         self._current = None
         self.editor.clear_ghost()
-        if had and notify:
-            self.dismissed.emit()
+        if current is not None:
+            if current.alternatives and current.seen:
+                if outcome is None:
+                    outcome = Outcome.REFUSED if notify else Outcome.IGNORED
+                if current.taken and outcome is not Outcome.ACCEPTED:
+                    outcome = Outcome.PARTIAL
+                self._record(current, outcome)
+            if notify:
+                self.dismissed.emit()
+
+    def _record(self, current: ActiveSuggestion, outcome: Outcome) -> None:
+        author = self._author()
+        record = SuggestionOutcome(
+            context_hash=context_hash(current.before),
+            model=author.key if author is not None else "",
+            text=current.text,
+            rank=current.ranks[current.index] + 1 if current.ranks else 1,
+            shown=current.seen,
+            outcome=outcome,
+            accepted_chars=current.taken,
+        )
+        self.history.append(record)
+        del self.history[:-HISTORY_SIZE]
+        self.outcome.emit(record)
 
     # --- what the writer did -------------------------------------------------------
     def _typed_since_anchor(self, anchor: int) -> str | None:
@@ -160,42 +285,98 @@ class SuggestionController(QObject):
         if current is None or self._inserting:
             return
         typed = self._typed_since_anchor(current.anchor)
-        if typed is None or not current.text.startswith(typed):
-            self.dismiss()
+        if typed is None:
+            self.dismiss(notify=False)
+            return
+        if current.alternatives and not current.text.startswith(typed):
+            # Another alternative may still match what the writer typed.
+            for index, alternative in enumerate(current.alternatives):
+                if alternative.startswith(typed) and len(alternative) > len(typed):
+                    current.index = index
+                    break
+            else:
+                self.dismiss(notify=False)
+                return
+        elif not current.alternatives and typed:
+            self.dismiss(notify=False)  # typed before anything arrived: ask again later
             return
         rest = current.text[len(typed) :]
         if rest or current.streaming:
             self.editor.show_ghost(
                 rest, streaming=current.streaming, anchor=self.editor.textCursor().position()
             )
+            self.editor.set_ghost_indicator(self._indicator(current))
+            if rest:
+                current.seen = max(current.seen, current.index + 1)
             self.editor.hold_pause()
         else:
-            self.dismiss()  # the writer typed all of it
+            outcome = Outcome.ACCEPTED if current.taken else Outcome.IGNORED
+            self.dismiss(notify=False, outcome=outcome)  # the writer typed all of it
+
+    def _indicator(self, current: ActiveSuggestion) -> str:
+        count = len(current.alternatives)
+        if count == 0 or (count == 1 and not current.streaming and current.next_rank <= 1):
+            return ""  # one suggestion and none asked beyond it: nothing to count
+        more = "…" if current.streaming else ""
+        return f"{current.index + 1}/{count}{more}"
 
     # --- the model's text ----------------------------------------------------------
-    def _partial(self, text: object) -> None:
-        if self._current is not None and isinstance(text, str):
-            self._current.text = text
-            self._refresh()
+    def _partial(self, current: ActiveSuggestion, value: object) -> None:
+        if current is not self._current or not isinstance(value, tuple):
+            return
+        rank, text = value
+        if not isinstance(text, str) or not isinstance(rank, int):
+            return
+        if rank in current.ranks:
+            current.alternatives[current.ranks.index(rank)] = text
+        else:
+            current.alternatives.append(text)
+            current.ranks.append(rank)
+        current.index = current.ranks.index(rank)
+        self._refresh()
 
-    def _finished(self, result: Suggestion) -> None:
+    def _finished(
+        self, current: ActiveSuggestion, typed: str, result: tuple[Screened, int]
+    ) -> None:
+        screened, rank = result
+        suggestion, refused = screened.suggestion, screened.refused
         self._task = None
-        if result.tokens_per_s:
-            self.speed_measured.emit(float(result.tokens_per_s))
-        current = self._current
-        if current is None:
+        if suggestion.tokens_per_s:
+            self.speed_measured.emit(float(suggestion.tokens_per_s))
+        if current is not self._current:
             return
-        current.text = result.text
         current.streaming = False
-        if not result.text:
-            self.dismiss(notify=False)
+        if refused or not suggestion.text:
+            log.debug("suggestion refused (%s)", refused or "empty")
+            if rank in current.ranks:  # its streamed text was shown: take it back
+                index = current.ranks.index(rank)
+                del current.alternatives[index], current.ranks[index]
+                current.index = min(current.index, max(len(current.alternatives) - 1, 0))
+            current.failures += 1
+            limit = RETRIES_NEXT if current.alternatives else RETRIES_FIRST
+            if current.failures <= limit and self._generate(current):
+                return
+            current.exhausted = True
+            if not current.alternatives:
+                self.dismiss(notify=False)
+                return
+            self._refresh()
             return
+        current.failures = 0
+        text = typed + suggestion.text
+        if rank in current.ranks:
+            current.alternatives[current.ranks.index(rank)] = text
+        else:
+            current.alternatives.append(text)
+            current.ranks.append(rank)
+        current.index = current.ranks.index(rank)
         self._refresh()
         if self._current is not None and self.showing:
             self.suggestion_shown.emit(self.showing)
 
     def _failed(self, exc: BaseException, details: str) -> None:
         self._task = None
+        self._waiting.clear()
         self.dismiss(notify=False)
         log.warning("suggestion failed: %s\n%s", exc, details)
 
@@ -210,12 +391,72 @@ class SuggestionController(QObject):
             return self.accept()
         if key is SuggestionKey.ACCEPT_WORD:
             return self.accept(part=self.editor.ghost.next_word())
-        return False  # alternatives (Alt+[ ]) are not offered yet: the key is the editor's
+        if key is SuggestionKey.ACCEPT_SENTENCE:
+            return self.accept(part=self.editor.ghost.next_sentence())
+        if key is SuggestionKey.NEXT:
+            return self.next_alternative()
+        if key is SuggestionKey.PREVIOUS:
+            return self.previous_alternative()
+        return False
+
+    def _matching(self, current: ActiveSuggestion) -> list[int]:
+        """Indexes of the alternatives that still fit what was typed since the anchor."""
+        typed = self._typed_since_anchor(current.anchor) or ""
+        return [
+            i
+            for i, a in enumerate(current.alternatives)
+            if a.startswith(typed) and len(a) > len(typed)
+        ]
+
+    def next_alternative(self) -> bool:
+        """Alt+]: show the next alternative, generating it if none is waiting."""
+        current = self._current
+        if current is None or not current.alternatives:
+            return False
+        later = [i for i in self._matching(current) if i > current.index]
+        if later:
+            current.index = later[0]
+            self._refresh()
+            return True
+        if current.streaming:
+            return True  # the next one is on its way
+        if current.exhausted or len(current.alternatives) >= MAX_ALTERNATIVES:
+            matching = self._matching(current)
+            if len(matching) > 1:  # wrap around to the first
+                current.index = matching[0]
+                self._refresh()
+                return True
+            return False
+        if not self._generate(current):
+            return False
+        self._refresh()
+        return True
+
+    def previous_alternative(self) -> bool:
+        """Alt+[: show the previous alternative (from the first, wrap to the last)."""
+        current = self._current
+        if current is None:
+            return False
+        matching = self._matching(current)
+        earlier = [i for i in matching if i < current.index]
+        if earlier:
+            current.index = earlier[-1]
+        elif len(matching) > 1:
+            current.index = matching[-1]
+        else:
+            return False
+        self._refresh()
+        return True
 
     def accept(self, part: str | None = None) -> bool:
         """Insert the suggestion on show (or its first `part`) as the model's text."""
+        current = self._current
         shown = self.showing
-        if not shown or self.editor.textCursor().position() != self.editor.ghost.anchor:
+        if (
+            current is None
+            or not shown
+            or self.editor.textCursor().position() != self.editor.ghost.anchor
+        ):
             return False
         text = shown if part is None else part
         partial = text != shown
@@ -224,9 +465,14 @@ class SuggestionController(QObject):
         how = How.PARTIAL if partial else How.SUGGESTION
         self._inserting = True
         try:
-            self.editor.insert_as(text, EditIntent(how, author=self.model.author))
+            self.editor.insert_as(text, EditIntent(how, author=self._author()))
         finally:
             self._inserting = False
+        current.taken += len(text)
         self.accepted.emit(text, partial)
-        self._refresh()  # the rest stays a suggestion; all of it accepted: none left
+        if not partial:
+            self.dismiss(notify=False, outcome=Outcome.ACCEPTED)
+            return True
+        # Other alternatives that no longer fit what was taken drop out.
+        self._refresh()  # the rest stays a suggestion
         return True

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
-from app import messages, paths
+from app import messages, model_catalog, paths
 from app.crash import report_bug
 from app.document_session import DocumentSession
 from app.model_service import LoadedModel, ModelService, ModelState
@@ -73,9 +73,16 @@ class WritingRoom(QObject):
             n_ctx=int(settings["context_tokens"]),
             n_threads=int(settings["model_threads"]),
             hash_cache=paths.data_dir() / "model-hashes.json",
+            settings=settings,
+            api_key_for=model_catalog.api_key_for,
         )
+        self.models_window = model_catalog.ModelsWindow(settings, self.model, self.runner)
         self.suggestions = SuggestionController(self.editor, self.model, settings)
+        self._build_cowriter()
         self.session = DocumentSession(self.window, settings, self.state, self._open_store())
+        from app.learning import attach_learning
+
+        self.learning = attach_learning(self)
         self.highlighter: AuthorshipHighlighter | None = None
         self._closed = False
         self._wire()
@@ -88,7 +95,36 @@ class WritingRoom(QObject):
         )
         if load_model:
             # Let the window paint first; the model loads behind it.
-            QTimer.singleShot(0, lambda: self.model.load(self._model_path))
+            QTimer.singleShot(0, lambda: self.model.start(model_path))
+
+    def _build_cowriter(self) -> None:
+        """The co-writer's tools: rewrite (Ctrl+K) and the brainstorm panel."""
+        from PySide6.QtCore import Qt
+
+        from app.brainstorm import BrainstormController
+        from app.rewrite import RewriteController
+        from assistant.brainstorm import KINDS
+        from ui.brainstorm_panel import BrainstormPanel
+
+        self.rewrite = RewriteController(self.editor, self.model, self.suggestions)
+        self.brainstorm_panel = BrainstormPanel(
+            {kind: label for kind, (label, _request) in KINDS.items()}, self.window
+        )
+        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.brainstorm_panel)
+        self.brainstorm_panel.hide()
+        self.brainstorm = BrainstormController(
+            self.editor,
+            self.model,
+            self.brainstorm_panel,
+            self._brainstorm_store,
+            self.suggestions,
+        )
+
+    def _brainstorm_store(self) -> tuple[Store, str] | None:
+        session = getattr(self, "session", None)
+        if session is None or session.store is None or session.authored is None:
+            return None
+        return session.store, session.authored.doc_id
 
     def _open_store(self) -> Store | None:
         from memory.store import Store, StoreError
@@ -129,10 +165,30 @@ class WritingRoom(QObject):
             lambda: self.suggestions.suggestion_key(SuggestionKey.ACCEPT_WORD)
         )
         w.dismiss_action.triggered.connect(lambda: self.suggestions.dismiss())
+        w.accept_sentence_action.triggered.connect(
+            lambda: self.suggestions.suggestion_key(SuggestionKey.ACCEPT_SENTENCE)
+        )
+        w.next_alternative_action.triggered.connect(self.suggestions.next_alternative)
+        w.previous_alternative_action.triggered.connect(self.suggestions.previous_alternative)
+        w.rewrite_action.triggered.connect(self.rewrite.open_bar)
+        w.brainstorm_action.triggered.connect(self.brainstorm.toggle)
+        self.rewrite.decided.connect(
+            lambda kept, total: w.status.showMessage(
+                f"Rewrite: kept {kept} of {total} change{'s' if total != 1 else ''}"
+                + (" (Ctrl+Z takes them back)" if kept else ""),
+                6000,
+            )
+        )
+        self.session.opened.connect(self.brainstorm.document_opened)
         w.suggestions_toggle.setChecked(self.suggestions.enabled)
         w.suggestions_toggle.toggled.connect(self._toggle_suggestions)
         w.choose_model_action.triggered.connect(self._choose_model)
         w.default_model_action.triggered.connect(self._use_default_model)
+        self.models_action = QAction("&Models…", w)
+        self.models_action.setStatusTip("Models found on this computer, servers, and who does what")
+        self.models_action.triggered.connect(lambda: self.models_window.open(self.window))
+        w.assistant_menu.addAction(self.models_action)
+        self.model.roles_changed.connect(lambda: w.status.set_roles(self.model.roles()))
         self.model.state_changed.connect(self._model_state)
         self.model.progressed.connect(w.status.set_progress)
         self.model.failed.connect(self._model_failed)
@@ -232,7 +288,7 @@ class WritingRoom(QObject):
 
     def export_document(self, fmt: str, suffix: str, out: Path | None = None) -> Task | None:
         """Export in the background with a progress bar; the window stays responsive."""
-        from app.provenance import record_for
+        from memory.provenance import record_for
 
         authored = self.session.authored
         if authored is None:
@@ -249,7 +305,7 @@ class WritingRoom(QObject):
             if not chosen:
                 return None
             out = Path(chosen)
-        record = record_for(authored, stem)
+        record = record_for(authored, stem, app_version())
         keys = paths.keys_dir()
         status = self.window.status
         status.progress.show()
@@ -365,7 +421,10 @@ class WritingRoom(QObject):
         messages.hub.detach(self._deliver)
         self._word_count.stop()
         self.suggestions.dismiss(notify=False)
+        self.rewrite.cancel()
+        self.brainstorm.stop()
         self.runner.shutdown()
+        self.learning.close()
         self.model.close()
         self.session.close()
 

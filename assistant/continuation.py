@@ -27,6 +27,7 @@ class ContinuationSettings:
     repeat_penalty: float = 1.1
     max_prompt_tokens: int = DEFAULT_PROMPT_TOKENS
     seed: int | None = None
+    max_sentences: int = 1  # a suggestion ends after this many sentences (or a line)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,11 @@ class CleanedText:
 
 
 def clean_suggestion(
-    raw: str, text_before_cursor: str, final: bool = False, cut: bool = False
+    raw: str,
+    text_before_cursor: str,
+    final: bool = False,
+    cut: bool = False,
+    sentences: int = 1,
 ) -> CleanedText:
     """Fit raw model output to the document: one line, one sentence, spaced correctly.
 
@@ -73,7 +78,7 @@ def clean_suggestion(
         text = text.lstrip(" \t")
     elif text[:1].isalnum() and text_before_cursor[-1] in ".!?;:,)":
         text = " " + text
-    end = _sentence_end(text_before_cursor, text)
+    end = _sentence_end(text_before_cursor, text, sentences)
     if end is not None:
         text, complete = text[:end], True
     if cut and not complete:
@@ -85,8 +90,9 @@ def clean_suggestion(
     return CleanedText(text, complete)
 
 
-def _sentence_end(before: str, text: str) -> int | None:
-    """Index just past the first sentence end in `text`, skipping common abbreviations."""
+def _sentence_end(before: str, text: str, sentences: int = 1) -> int | None:
+    """Index just past the `sentences`-th sentence end in `text`, skipping common
+    abbreviations."""
     for match in _SENTENCE_END.finditer(text):
         head = (before[-12:] + text[: match.start()]).rsplit(None, 1)
         word = head[-1].lower() if head else ""
@@ -94,7 +100,9 @@ def _sentence_end(before: str, text: str) -> int | None:
             continue
         if match.start() == 0 and not before.strip():
             continue
-        return match.end()
+        sentences -= 1
+        if sentences <= 0:
+            return match.end()
     return None
 
 
@@ -133,6 +141,7 @@ def continue_text(
         budget //= 2  # text denser than CHARS_PER_TOKEN assumes, e.g. code or CJK
         prompt = build_continuation_prompt(text_before_cursor, budget)
 
+    sentences = max(1, settings.max_sentences)
     raw: list[str] = []
     shown = ""
     complete = False
@@ -140,7 +149,7 @@ def continue_text(
     def on_token(piece: str) -> None:
         nonlocal shown, complete
         raw.append(piece)
-        cleaned = clean_suggestion("".join(raw), text_before_cursor)
+        cleaned = clean_suggestion("".join(raw), text_before_cursor, sentences=sentences)
         complete = cleaned.complete
         if cleaned.text and cleaned.text != shown:
             shown = cleaned.text
@@ -166,6 +175,7 @@ def continue_text(
         text_before_cursor,
         final=not cancelled,
         cut=generation.finish_reason == "length",
+        sentences=sentences,
     )
     return Suggestion(
         text=final.text,

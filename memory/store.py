@@ -88,6 +88,20 @@ def _m0001(db: sqlite_utils.Database) -> None:
     )
 
 
+@_migration("0002_long_term_memory")
+def _m0002_memory(db: sqlite_utils.Database) -> None:
+    from memory.memory_schema import create_memory_tables
+
+    create_memory_tables(db)
+
+
+@_migration("0003_brainstorm_history")
+def _m0003_brainstorm(db: sqlite_utils.Database) -> None:
+    from memory.brainstorm_schema import create_brainstorm_tables
+
+    create_brainstorm_tables(db)
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:
     """A document's row: identity, file, and the ledger position last saved to disk."""

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QHelpEvent,
+    QInputMethodEvent,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -54,6 +55,7 @@ class SuggestionKey(StrEnum):
 
     ACCEPT = "accept"  # Tab
     ACCEPT_WORD = "accept-word"  # Ctrl+Right
+    ACCEPT_SENTENCE = "accept-sentence"  # Ctrl+Down: the rest of the sentence or line
     DISMISS = "dismiss"  # Esc
     NEXT = "next"  # Alt+]
     PREVIOUS = "previous"  # Alt+[
@@ -101,6 +103,8 @@ class DraftEditor(QPlainTextEdit):
         self._mime_authorship: MimeAuthorship | None = None
         self._tooltip_at: TooltipSource | None = None
         self._suggestion_keys: SuggestionKeys | None = None
+        self._undo_groups: list[tuple[int, int]] = []  # (undo steps before, after) a group
+        self._redo_groups: list[tuple[int, int]] = []
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(250)
@@ -146,6 +150,11 @@ class DraftEditor(QPlainTextEdit):
         self._pause.setInterval(max(0, ms))
 
     def _text_changed(self) -> None:
+        pass  # a pause counts only after the writer typed (see keyPressEvent)
+
+    def _typed(self) -> None:
+        """The writer changed the text from the keyboard: a pause after this may suggest.
+        Opening a file, Replace All or a paste never starts one."""
         self._pause.start()
 
     def _pause_elapsed(self) -> None:
@@ -165,6 +174,20 @@ class DraftEditor(QPlainTextEdit):
         rest = block.text()[cursor.positionInBlock() :]
         return not rest.strip()
 
+    def text_after_cursor_in_line(self) -> str:
+        """What follows the cursor in its paragraph."""
+        cursor = self.textCursor()
+        return cursor.block().text()[cursor.positionInBlock() :]
+
+    def text_after_cursor(self, limit: int = 200) -> str:
+        """Up to `limit` characters after the cursor."""
+        cursor = QTextCursor(self.document())
+        start = self.textCursor().position()
+        end = min(start + limit, self.document().characterCount() - 1)
+        cursor.setPosition(start)
+        cursor.setPosition(max(start, end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText().replace("\u2029", "\n")
+
     def text_before_cursor(self) -> str:
         cursor = QTextCursor(self.document())
         cursor.setPosition(self.textCursor().position(), QTextCursor.MoveMode.KeepAnchor)
@@ -177,6 +200,12 @@ class DraftEditor(QPlainTextEdit):
         self.ghost.text = text
         self.ghost.streaming = streaming
         self.viewport().update()
+
+    def set_ghost_indicator(self, text: str) -> None:
+        """A small note painted after the ghost text, such as "2/3" for alternatives."""
+        if self.ghost.indicator != text:
+            self.ghost.indicator = text
+            self.viewport().update()
 
     def clear_ghost(self) -> None:
         """Stop painting ghost text."""
@@ -199,13 +228,49 @@ class DraftEditor(QPlainTextEdit):
         self._pause.stop()
 
     # --- undo/redo and clipboard go through intents ------------------------------------
+    @contextlib.contextmanager
+    def undo_group(self) -> Iterator[None]:
+        """Make the undo steps recorded inside this block one step for the writer: Ctrl+Z
+        takes them all back (and Ctrl+Shift+Z brings them all back). Each step is still
+        reported to the authorship bridge on its own."""
+        before = self.document().availableUndoSteps()
+        try:
+            yield
+        finally:
+            after = self.document().availableUndoSteps()
+            if after - before > 1:
+                self._undo_groups.append((before, after))
+                self._redo_groups.clear()
+
     def undo(self) -> None:
+        available = self.document().availableUndoSteps()
+        while self._undo_groups and self._undo_groups[-1][1] > available:
+            self._undo_groups.pop()  # taken back step by step already
+        doc = self.document()
         with self.intent(EditIntent(How.UNDO)):
-            super().undo()
+            if self._undo_groups and self._undo_groups[-1][1] == available:
+                group = self._undo_groups.pop()
+                self._redo_groups.append(group)
+                # Qt counts commands, not steps: undo until the group's start is reached.
+                while doc.availableUndoSteps() > group[0] and doc.isUndoAvailable():
+                    super().undo()
+            else:
+                super().undo()
 
     def redo(self) -> None:
+        doc = self.document()
+        group = self._redo_groups[-1] if self._redo_groups else None
+        if group is not None and group[0] != doc.availableUndoSteps():
+            self._redo_groups.clear()  # the writer edited since: Qt dropped those redos
+            group = None
         with self.intent(EditIntent(How.REDO)):
-            super().redo()
+            if group is not None:
+                self._redo_groups.pop()
+                self._undo_groups.append(group)
+                while doc.availableUndoSteps() < group[1] and doc.isRedoAvailable():
+                    super().redo()
+            else:
+                super().redo()
 
     def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt override
         # Qt's mime object must stay Qt-made: the clipboard owns and deletes it. It lists
@@ -264,7 +329,16 @@ class DraftEditor(QPlainTextEdit):
         if key is not None and self._suggestion_keys is not None:
             if self._suggestion_keys.suggestion_key(key):
                 return
+        revision = self.document().revision()
         super().keyPressEvent(event)
+        if self.document().revision() != revision and not self.isReadOnly():
+            self._typed()
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:  # noqa: N802 - Qt override
+        revision = self.document().revision()
+        super().inputMethodEvent(event)
+        if self.document().revision() != revision:
+            self._typed()
 
     def _suggestion_key(self, event: QKeyEvent) -> SuggestionKey | None:
         """The suggestion key `event` is, while ghost text shows (or streams)."""
@@ -279,6 +353,8 @@ class DraftEditor(QPlainTextEdit):
             return SuggestionKey.ACCEPT
         if key == Qt.Key.Key_Right and mods == Qt.KeyboardModifier.ControlModifier:
             return SuggestionKey.ACCEPT_WORD
+        if key == Qt.Key.Key_Down and mods == Qt.KeyboardModifier.ControlModifier:
+            return SuggestionKey.ACCEPT_SENTENCE
         if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_BracketRight:
             return SuggestionKey.NEXT
         if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_BracketLeft:
@@ -319,6 +395,7 @@ class DraftEditor(QPlainTextEdit):
             left,
             right,
             ghost_color_for(self),
+            indicator=self.ghost.indicator,
         )
         painter.end()
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import regex
-from PySide6.QtCore import QPointF, QRect
-from PySide6.QtGui import QColor, QFont, QPainter, QTextLayout, QTextOption
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTextLayout, QTextOption
 
 _FIRST_WORD = regex.compile(r"\s*\S+")
+_SENTENCE = regex.compile(r"[^\n]*?[.!?…]+[\"'”’)\]]*(?=\s|$)|[^\n]+")
+
+
+def sentence_prefix(text: str) -> str:
+    """`text` up to and including its first sentence end, or its first line."""
+    match = _SENTENCE.match(text)
+    return match.group(0) if match else text
 
 
 @dataclass
@@ -23,6 +30,7 @@ class GhostText:
     text: str = ""
     streaming: bool = False
     alternatives: list[str] = field(default_factory=list)
+    indicator: str = ""  # e.g. "2/3": which alternative this is, of how many
 
     @property
     def visible(self) -> bool:
@@ -33,11 +41,16 @@ class GhostText:
         self.text = ""
         self.streaming = False
         self.alternatives = []
+        self.indicator = ""
 
     def next_word(self) -> str:
         """The next word of the suggestion with the spaces before it (Ctrl+Right)."""
         match = _FIRST_WORD.match(self.text)
         return match.group(0) if match else self.text
+
+    def next_sentence(self) -> str:
+        """The suggestion up to the end of its first sentence or line (Ctrl+Down)."""
+        return sentence_prefix(self.text)
 
     def consume(self, typed: str) -> bool:
         """The writer typed `typed`: keep the rest if it matches the ghost's start."""
@@ -56,8 +69,11 @@ def paint_ghost(
     left: float,
     right: float,
     color: QColor,
+    *,
+    indicator: str = "",
 ) -> None:
-    """Draw `ghost` starting at the cursor, wrapping between `left` and `right`."""
+    """Draw `ghost` starting at the cursor, wrapping between `left` and `right`, and
+    `indicator` (small, in a rounded box) just after its last line."""
     layout = QTextLayout(ghost, font)
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -79,4 +95,24 @@ def paint_ghost(
     painter.save()
     painter.setPen(color)
     layout.draw(painter, QPointF(0, 0))
+    if indicator and layout.lineCount():
+        last = layout.lineAt(layout.lineCount() - 1)
+        small = QFont(font)
+        small.setPointSizeF(max(font.pointSizeF() * 0.72, 7.0))
+        metrics = QFontMetricsF(small)
+        width = metrics.horizontalAdvance(indicator) + 8
+        height = metrics.height() + 2
+        x = last.position().x() + last.naturalTextWidth() + 6
+        if x + width > right:
+            x, y_top = left, last.position().y() + last.height()
+        else:
+            y_top = last.position().y() + (last.height() - height) / 2
+        box = QRectF(x, y_top, width, height)
+        painter.setFont(small)
+        frame = QColor(color)
+        frame.setAlpha(110)
+        painter.setPen(frame)
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(color)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), indicator)
     painter.restore()

@@ -103,6 +103,15 @@ class MainWindow(QMainWindow):
         self.accept_action = QAction("Accept Suggestion\tTab", self)
         self.accept_word_action = QAction("Accept Next Word\tCtrl+Right", self)
         self.dismiss_action = QAction("Dismiss Suggestion\tEsc", self)
+        self.accept_sentence_action = QAction("Accept to End of Sentence\tCtrl+Down", self)
+        self.next_alternative_action = QAction("Next Alternative\tAlt+]", self)
+        self.previous_alternative_action = QAction("Previous Alternative\tAlt+[", self)
+        self.rewrite_action = self._action(
+            "&Rewrite…", "Ctrl+K", tip="Rewrite the selection or the paragraph at the cursor"
+        )
+        self.brainstorm_action = self._action(
+            "&Brainstorm…", "Ctrl+Shift+B", tip="Ideas about the selection or the document"
+        )
         self.suggestions_toggle = self._action(
             "&Offer Suggestions While Typing",
             checkable=True,
@@ -178,6 +187,15 @@ class MainWindow(QMainWindow):
         self.assistant_menu.addActions(
             [self.suggest_action, self.accept_action, self.accept_word_action, self.dismiss_action]
         )
+        self.assistant_menu.addActions(
+            [
+                self.accept_sentence_action,
+                self.next_alternative_action,
+                self.previous_alternative_action,
+            ]
+        )
+        self.assistant_menu.addSeparator()
+        self.assistant_menu.addActions([self.rewrite_action, self.brainstorm_action])
         self.assistant_menu.addSeparator()
         self.assistant_menu.addAction(self.suggestions_toggle)
         self.assistant_menu.addSeparator()
@@ -262,7 +280,14 @@ SHORTCUTS_HTML = """
 <tr><td><b>Tab</b></td><td>accept the suggestion</td></tr>
 <tr><td><b>Ctrl+Right</b></td><td>accept its next word</td></tr>
 <tr><td><b>Esc</b></td><td>dismiss it (typing something else does too)</td></tr>
+<tr><td><b>Ctrl+Down</b></td><td>accept it to the end of its sentence or line</td></tr>
+<tr><td><b>Alt+] / Alt+[</b></td><td>next / previous alternative</td></tr>
 <tr><td><b>Ctrl+Space</b></td><td>suggest now</td></tr>
+<tr><td><b>Ctrl+K</b></td><td>rewrite the selection (or paragraph)</td></tr>
+<tr><td><b>Ctrl+Enter / Esc</b></td><td>keep / refuse every change of a rewrite</td></tr>
+<tr><td><b>Alt+Down / Alt+Up</b></td><td>next / previous change of a rewrite</td></tr>
+<tr><td><b>Alt+Y / Alt+N</b></td><td>keep / refuse the current change</td></tr>
+<tr><td><b>Ctrl+Shift+B</b></td><td>brainstorm panel</td></tr>
 <tr><td><b>Ctrl+N / Ctrl+O / Ctrl+S</b></td><td>new, open, save</td></tr>
 <tr><td><b>Ctrl+Shift+S</b></td><td>save as</td></tr>
 <tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo, redo</td></tr>

@@ -174,5 +174,7 @@ def test_alt_brackets_reach_the_editor_when_no_alternatives_exist(room_with_mode
     editor = room_with_model.editor
     type_text(editor, PROMPT)
     wait_for_suggestion(qtbot, editor)
-    handled = room_with_model.suggestions.suggestion_key(SuggestionKey.NEXT)
-    assert not handled, "no listener for alternatives yet: the key is not swallowed"
+    handled = room_with_model.suggestions.suggestion_key(SuggestionKey.PREVIOUS)
+    assert not handled, "no earlier alternative: the key is not swallowed"
+    room_with_model.suggestions.dismiss()
+    assert not room_with_model.suggestions.suggestion_key(SuggestionKey.NEXT)
