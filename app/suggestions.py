@@ -73,6 +73,15 @@ class ActiveSuggestion:
     def text(self) -> str:
         return self.alternatives[self.index] if self.alternatives else ""
 
+    def put(self, rank: int, text: str) -> None:
+        """Set the text of alternative `rank` (adding it if new) and show it."""
+        if rank in self.ranks:
+            self.alternatives[self.ranks.index(rank)] = text
+        else:
+            self.alternatives.append(text)
+            self.ranks.append(rank)
+        self.index = self.ranks.index(rank)
+
 
 class SuggestionController(QObject):
     """Connects the editor's pauses to the model and owns the suggestion on show."""
@@ -327,12 +336,7 @@ class SuggestionController(QObject):
         rank, text = value
         if not isinstance(text, str) or not isinstance(rank, int):
             return
-        if rank in current.ranks:
-            current.alternatives[current.ranks.index(rank)] = text
-        else:
-            current.alternatives.append(text)
-            current.ranks.append(rank)
-        current.index = current.ranks.index(rank)
+        current.put(rank, text)
         self._refresh()
 
     def _finished(
@@ -364,12 +368,7 @@ class SuggestionController(QObject):
             return
         current.failures = 0
         text = typed + suggestion.text
-        if rank in current.ranks:
-            current.alternatives[current.ranks.index(rank)] = text
-        else:
-            current.alternatives.append(text)
-            current.ranks.append(rank)
-        current.index = current.ranks.index(rank)
+        current.put(rank, text)
         self._refresh()
         if self._current is not None and self.showing:
             self.suggestion_shown.emit(self.showing)

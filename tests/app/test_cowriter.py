@@ -14,6 +14,7 @@ from assistant.alternatives import Outcome
 from assistant.word_diff import apply_hunks
 from memory.events import How
 from tests.app.test_authorship_editor import kinds
+from tests.app.test_suggestions import wait_for_suggestion
 from tests.conftest import type_text
 from ui.editor import SuggestionKey
 
@@ -29,11 +30,6 @@ def room(writing_room, qtbot, default_model: Path):
     writing_room.model.load(default_model)
     qtbot.waitUntil(lambda: writing_room.model.state is ModelState.READY, timeout=180_000)
     return writing_room
-
-
-def wait_for_suggestion(qtbot, editor) -> str:
-    qtbot.waitUntil(lambda: editor.ghost.visible and not editor.ghost.streaming, timeout=120_000)
-    return editor.ghost.text
 
 
 def hows(room) -> set[How]:
