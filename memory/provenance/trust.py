@@ -6,9 +6,11 @@ authorship block, and nothing at all (text written elsewhere). The window and ev
 command that reads a file's authorship ask `decide()`, in this order:
 
 1. The ledger's text is the file's text: the ledger wins (it knows every edit).
-2. The file carries a block the writer can trust (or chose to keep): the block wins,
-   even over a stale ledger. What no valid range claims is imported text.
-3. The ledger holds unsaved work newer than the file (a crash): that work comes back.
+2. The ledger's last save is the file's text and it holds newer work (a crash after
+   typing): that work comes back with its history, before any block is consulted (the
+   ledger wrote the block, so a block Draftsmith saved never hides unsaved work).
+3. The file carries a block the writer can trust (or chose to keep): the block wins
+   over a ledger that is otherwise stale. What no valid range claims is imported text.
 4. The ledger is stale otherwise: the file changed outside Draftsmith; unchanged
    stretches keep their authors and the changes are an unknown author's.
 5. Nothing else is known: the whole text is imported from the file.
@@ -16,7 +18,7 @@ command that reads a file's authorship ask `decide()`, in this order:
 A block that needs review (its text changed after it was written, or a range lies
 outside the text) is never applied by guesswork: until the writer chooses (`KEEP` its
 valid ranges, or `IGNORE` it), the decision says `needs_decision` and falls through
-to rules 3-5. The decision is plain data; `open_document` applies it to the store (the
+to rules 4-5. The decision is plain data; `open_document` applies it to the store (the
 window), `record_for_decision` turns it into an export record without writing (tools).
 """
 
@@ -178,6 +180,17 @@ def decide(
             )
         return TrustDecision(Source.LEDGER, text, (), block, choice, problems, notes)
 
+    if known is not None and known.saved is not None and known.saved.state.text == text:
+        # The ledger saved exactly this file (its block included) and holds newer work:
+        # unsaved typing from before a crash. The ledger wrote the block, so it knows
+        # more than the block does: offer the work back, history and all.
+        if block is BlockState.NEEDS_REVIEW:
+            notes = (
+                "The file's authorship block was not used: Draftsmith's own record of this "
+                "file matches its text.",
+            )
+        return TrustDecision(Source.RECOVERY, known.head_text, (), block, choice, problems, notes)
+
     usable = annotations if block is BlockState.VALID else None
     needs_decision = False
     if block is BlockState.NEEDS_REVIEW:
@@ -194,18 +207,6 @@ def decide(
         return TrustDecision(Source.ANNOTATIONS, text, runs, block, choice, problems, notes)
 
     if known is not None:
-        saved = known.saved
-        if saved is not None and saved.state.text == text:
-            return TrustDecision(
-                Source.RECOVERY,
-                known.head_text,
-                (),
-                block,
-                choice,
-                problems,
-                notes,
-                needs_decision,
-            )
         return TrustDecision(
             Source.EXTERNAL, text, (), block, choice, problems, notes, needs_decision
         )

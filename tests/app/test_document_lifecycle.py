@@ -123,6 +123,33 @@ def test_unsaved_text_comes_back_after_a_crash(writing_room, qtbot, tmp_path) ->
         room.shutdown()
 
 
+def test_unsaved_text_after_saving_markdown_comes_back_after_a_crash(
+    writing_room, qtbot, tmp_path
+) -> None:
+    """The default path: a Markdown file saved with its authorship block, more typing,
+    a crash. The block must not hide the journaled work, nor cut the ledger's history."""
+    path = tmp_path / "notes.md"
+    type_text(writing_room.editor, "First line.")
+    save_to(writing_room, path)
+    assert "Annotations:" in path.read_text(encoding="utf-8"), "saved with its block"
+    doc_id = writing_room.session.authored.doc_id
+    type_text(writing_room.editor, " Third line unsaved.")
+    qtbot.wait(writing_room.settings["autosave_interval_ms"] + 300)  # the journal's tick
+    writing_room.session._journal.stop()  # a crash: nothing saved or flushed on the way out
+    writing_room.session.authored = None
+    writing_room.session.bridge = None
+    room = new_room(qtbot)
+    try:
+        assert room.session.open_path(path)
+        assert room.editor.toPlainText() == "First line. Third line unsaved."
+        assert room.session.modified
+        assert room.window.messages.find_text("unsaved changes") is not None
+        assert room.session.authored.doc_id == doc_id, "the same ledger, its history kept"
+        assert kinds(room) == "h" * len("First line. Third line unsaved.")
+    finally:
+        room.shutdown()
+
+
 def test_changes_made_outside_are_marked_external(writing_room, qtbot, tmp_path) -> None:
     path = tmp_path / "shared.txt"
     type_text(writing_room.editor, "Mine. ")
