@@ -33,6 +33,11 @@ from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
+#: How long after the last keystroke the journal is written (see `DocumentSession`).
+SETTLE_MS = 150
+JOURNAL_MESSAGE = "journal"
+CHANGED_ON_DISK_MESSAGE = "changed-on-disk"
+
 UNTITLED = "Untitled"
 MARKDOWN_SUFFIXES = trust.MARKDOWN_SUFFIXES
 
@@ -68,6 +73,15 @@ class DocumentSession(QObject):
         self._journal.setInterval(int(settings["autosave_interval_ms"]))
         self._journal.timeout.connect(self.flush)
         self._journal.start()
+        # A pause in typing journals at once, so a crash just after the last key loses
+        # next to nothing (the interval above bounds it while typing goes on).
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self.flush)
+        self.editor.document().contentsChange.connect(lambda *_: self._settle.start())
+        self._journal_failing = False
+        self._on_disk: str | None = None  # SHA-256 of the file as last read or written
         self._attach(None, "")
         self._update_title()
 
@@ -195,11 +209,19 @@ class DocumentSession(QObject):
             self.authored.flush()
         except Exception as exc:  # noqa: BLE001 - disk full, locked database...
             log.exception("journal write failed")
-            self._journal.stop()
-            messages.error(
-                f"Draftsmith could not journal your recent edits ({exc}). Your text is still "
-                "open: save it to a file now.",
-            )
+            if not self._journal_failing:
+                self._journal_failing = True  # keep trying every tick; say it once
+                messages.error(
+                    f"Draftsmith could not journal your recent edits ({exc}). Your text is "
+                    "still open: save it to a file now. Journaling resumes by itself when "
+                    "the disk allows.",
+                    id=JOURNAL_MESSAGE,
+                )
+            return
+        if self._journal_failing:
+            self._journal_failing = False
+            messages.retract(JOURNAL_MESSAGE)
+            messages.info("Journaling works again: your edits are safe from a crash.")
 
     @property
     def name(self) -> str:
@@ -226,6 +248,7 @@ class DocumentSession(QObject):
         if not self.confirm_discard():
             return
         self.path = None
+        self._on_disk = None
         self._annotations = None
         self._attach(None, "")
         self._update_title()
@@ -234,6 +257,7 @@ class DocumentSession(QObject):
     def start_at(self, path: Path) -> None:
         """`draftsmith FILE` for a file that does not exist yet: saved there later."""
         self.path = path
+        self._on_disk = None
         self._annotations = None
         self._attach(None, "")
         self._update_title()
@@ -258,6 +282,7 @@ class DocumentSession(QObject):
         if not self.confirm_discard():
             return False
         self.path = path
+        self._on_disk = _fingerprint(path)
         text, self._annotations = trust.split_block(path, content)
         self._attach(path, text)
         if self.trust is not None and self.trust.needs_decision:
@@ -284,14 +309,19 @@ class DocumentSession(QObject):
         self.recent_changed.emit()
         return True
 
-    def _write(self, path: Path) -> bool:
+    def _write(self, path: Path, *, overwrite: bool = False) -> bool:
         text = self.editor.toPlainText()
+        if not overwrite and self._changed_on_disk(path):
+            self._offer_overwrite(path)
+            return False
         try:
             write_text_atomically(path, self.file_text(text, path))
         except FileProblem as problem:
             messages.error(str(problem))
             return False
+        messages.retract(CHANGED_ON_DISK_MESSAGE)
         self.path = path
+        self._on_disk = _fingerprint(path)
         if self.authored is not None:
             if self.store is not None:
                 self.store.set_document_path(self.authored.doc_id, str(path.resolve()))
@@ -301,6 +331,31 @@ class DocumentSession(QObject):
         self.window.status.showMessage(f"Saved {path.name} at {time.strftime('%H:%M')}", 4000)
         self.saved.emit(text)
         return True
+
+    def _changed_on_disk(self, path: Path) -> bool:
+        """Whether the open file was changed by another program (or another window)
+        since Draftsmith last read or wrote it."""
+        if self.path is None or path.resolve() != self.path.resolve() or self._on_disk is None:
+            return False
+        now = _fingerprint(path)
+        return now is not None and now != self._on_disk
+
+    def _offer_overwrite(self, path: Path) -> None:
+        """Never overwrite another program's edit silently: the writer decides."""
+
+        def overwrite() -> None:
+            if self.path is not None and self.path.resolve() == path.resolve():
+                self._write(path, overwrite=True)
+
+        def save_elsewhere() -> None:
+            self.save_as()
+
+        messages.warning(
+            f"“{path.name}” was changed by another program since Draftsmith opened it, so it "
+            "was not saved. Overwrite it with your text, or save yours under another name.",
+            actions=[("Overwrite", overwrite), ("Save As…", save_elsewhere)],
+            id=CHANGED_ON_DISK_MESSAGE,
+        )
 
     def file_text(self, text: str, path: Path | None = None) -> str:
         """What goes into the file: Markdown carries its authorship block by default."""
@@ -324,7 +379,17 @@ class DocumentSession(QObject):
     def close(self) -> None:
         """Journal the last edits and release the document (called once on shutdown)."""
         self._journal.stop()
+        self._settle.stop()
         self._detach()
         if self.store is not None:
             self.store.close()
             self.store = None
+
+
+def _fingerprint(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes (what it says, not when it was touched), or None
+    when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

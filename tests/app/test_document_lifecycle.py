@@ -179,3 +179,50 @@ def test_export_from_the_window_runs_in_the_background(writing_room, qtbot, tmp_
     result = verify_file(out)
     assert result.ok, result.problems
     assert "Exported piece.html" in writing_room.window.messages.text
+
+
+def test_an_outside_edit_is_never_overwritten_silently(writing_room, qtbot, tmp_path) -> None:
+    path = tmp_path / "shared.txt"
+    path.write_text("Theirs and mine.", encoding="utf-8")
+    assert writing_room.session.open_path(path)
+    type_text(writing_room.editor, " More of mine.")
+    path.write_text("Theirs, changed by another program.", encoding="utf-8")
+    assert not writing_room.session.save(), "the other program's edit is not overwritten"
+    assert path.read_text(encoding="utf-8") == "Theirs, changed by another program."
+    bar = writing_room.window.messages.find_text("changed by another program")
+    assert bar is not None and writing_room.session.modified
+    next(b for b in bar.buttons if b.text() == "Overwrite").click()
+    assert path.read_text(encoding="utf-8") == writing_room.editor.toPlainText()
+    assert not writing_room.session.modified
+    type_text(writing_room.editor, "!")
+    assert writing_room.session.save(), "after its own save, the next save just saves"
+
+
+def test_a_pause_in_typing_journals_at_once(writing_room, qtbot) -> None:
+    from app.document_session import SETTLE_MS
+
+    writing_room.session._journal.stop()  # only the pause may journal in this test
+    document = writing_room.session.authored
+    type_text(writing_room.editor, "Quick words.")
+    assert document.ledger.pending > 0, "typing waits in the ledger's buffer"
+    qtbot.waitUntil(lambda: document.ledger.pending == 0, timeout=SETTLE_MS + 1000)
+
+
+def test_the_journal_resumes_after_a_failure(writing_room, qtbot, monkeypatch) -> None:
+    document = writing_room.session.authored
+    real_flush = document.flush
+    failing = {"on": True}
+
+    def flaky() -> int:
+        if failing["on"]:
+            raise OSError(28, "No space left on device")
+        return real_flush()
+
+    monkeypatch.setattr(document, "flush", flaky)
+    type_text(writing_room.editor, "Words.")
+    writing_room.session.flush()
+    assert writing_room.window.messages.find_text("could not journal") is not None
+    failing["on"] = False
+    writing_room.session.flush()
+    assert writing_room.window.messages.find_text("could not journal") is None
+    assert writing_room.window.messages.find_text("Journaling works again") is not None
