@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -47,13 +48,13 @@ class MessageBar(QFrame):
         self.setProperty("level", level)
         self.level = level
         self.message_id = message_id
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
         self._label = QLabel(text, self)
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Wrapped text asks for the height it needs at the width it gets, never more width.
+        self._label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         layout.addWidget(self._label, 1)
         self.buttons: list[QPushButton] = []
         for label, callback in actions:
@@ -71,6 +72,23 @@ class MessageBar(QFrame):
     @property
     def text(self) -> str:
         return self._label.text()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow to the wrapped text's height at the width the bar has now (a main window's
+        layout does not ask its widgets' height-for-width, so the bar does it itself)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        margins = layout.contentsMargins()
+        text = self._label.heightForWidth(max(self._label.width(), 1))
+        controls = max((b.sizeHint().height() for b in self.buttons), default=0)
+        needed = max(text, controls) + margins.top() + margins.bottom()
+        if needed > 0 and self.minimumHeight() != needed:
+            self.setMinimumHeight(needed)
 
     @property
     def is_decision(self) -> bool:
@@ -93,7 +111,6 @@ class MessageStack(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MessageStack")
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(0)

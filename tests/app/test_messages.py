@@ -109,3 +109,20 @@ def test_dismissing_the_last_bar_hides_the_stack(stack) -> None:
     assert stack.isVisibleTo(stack.parentWidget() or stack) or stack.bars
     stack.bars[0].dismiss()
     assert not stack.bars and stack.isHidden()
+
+
+def test_a_long_message_in_a_narrow_window_shows_all_its_lines(writing_room, qtbot) -> None:
+    window = writing_room.window
+    messages.warning(
+        "Draftsmith kept unsaved changes to “a file with a long name.md” from before it "
+        "last closed. They are shown now; save to keep them.",
+        actions=[("Keep Recovered Text", lambda: None), ("Go Back to the Saved File", print)],
+    )
+    bar = window.messages.newest
+    assert bar is not None
+    window.resize(560, 600)
+    qtbot.waitUntil(lambda: bar._label.width() < 400)
+    qtbot.wait(50)
+    needed = bar._label.heightForWidth(bar._label.width())
+    assert needed > bar._label.fontMetrics().height() * 1.5, "the text wraps to several lines"
+    assert bar._label.height() >= needed, "no line is cut off"
