@@ -69,8 +69,10 @@ class DraftStatusBar(QStatusBar):
         """Say which model does what: {"suggest": name, "rewrite": name, "brainstorm": name}."""
         suggest = roles.get("suggest", "none")
         rewrite, brainstorm = roles.get("rewrite", ""), roles.get("brainstorm", "")
+        copy = f"{suggest} (a copy of its own)"
         if rewrite == brainstorm:
-            long = f"Rewrite & brainstorm: {rewrite}"
+            long = "same model" if rewrite == copy else rewrite
+            long = f"Rewrite & brainstorm: {long}"
         else:
             long = f"Rewrite: {rewrite} · Brainstorm: {brainstorm}"
         full = f"Suggestions: {suggest} · {long}"
