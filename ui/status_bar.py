@@ -76,9 +76,10 @@ class DraftStatusBar(QStatusBar):
         else:
             long = f"Rewrite: {rewrite} · Brainstorm: {brainstorm}"
         full = f"Suggestions: {suggest} · {long}"
+        # The model label beside it already names the suggestion model: show the rest.
         self.roles_label.setText(
             self.roles_label.fontMetrics().elidedText(
-                full, Qt.TextElideMode.ElideRight, MODEL_LABEL_MAX_WIDTH
+                long, Qt.TextElideMode.ElideRight, MODEL_LABEL_MAX_WIDTH
             )
         )
         self.roles_label.setToolTip(full)
