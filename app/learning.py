@@ -17,6 +17,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -253,7 +254,7 @@ class Learning(QObject):
 
     # --- the writer's changes (from the panel) ---------------------------------------------
     def apply(
-        self, change: Callable[[MemoryStore], object], then: Callable[[], None] | None = None
+        self, change: Callable[[MemoryStore], object], then: Callable[[], object] | None = None
     ) -> None:
         """Run one change to the memory on the memory lane, then refresh and re-embed."""
         store = self.store
@@ -287,9 +288,7 @@ def attach_learning(room: Any) -> Learning:
 
     learning = Learning(room.runner, str(paths.database_path()), lambda: room.settings.writer_name)
     room.suggestions.personalize = learning.personalize
-    outcome = getattr(room.suggestions, "outcome", None)
-    if outcome is not None:
-        outcome.connect(learning.record_outcome)
+    room.suggestions.outcome.connect(learning.record_outcome)
     session = room.session
 
     def document_changed(*_args: object) -> None:
@@ -346,9 +345,9 @@ def attach_learning(room: Any) -> Learning:
         if chosen:
             learning.apply(
                 lambda store: write_text_atomically(
-                    paths_for(chosen), json.dumps(store.export(), ensure_ascii=False, indent=2)
+                    Path(chosen), json.dumps(store.export(), ensure_ascii=False, indent=2)
                 ),
-                then=lambda: _tell(f"Exported the memory to {chosen}."),
+                then=lambda: messages.info(f"Exported the memory to {chosen}."),
             )
 
     def forget_everything() -> None:
@@ -360,7 +359,7 @@ def attach_learning(room: Any) -> Learning:
         if answer == QMessageBox.StandardButton.Yes:
             learning.apply(
                 lambda store: store.forget_all(),
-                then=lambda: _tell("Draftsmith has forgotten everything it learned."),
+                then=lambda: messages.info("Draftsmith has forgotten everything it learned."),
             )
 
     panel = attach_memory_panel(room, learning)
@@ -490,13 +489,3 @@ def _scope_ref(scope: str, learning: Learning) -> str:
     if scope == "document":
         return learning.doc_key
     return ""
-
-
-def paths_for(chosen: str) -> Any:
-    from pathlib import Path
-
-    return Path(chosen)
-
-
-def _tell(text: str) -> None:
-    messages.info(text)

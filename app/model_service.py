@@ -332,7 +332,7 @@ class ModelService(QObject):
             n_ctx=self.n_ctx,
             n_threads=self.n_threads,
             progress=lambda fraction: ctx.progress(fraction, "loading"),
-            **self._hash_options(),
+            hash_cache=self.hash_cache,
         )
         previous, self._backend = self._backend, backend
         if previous is not None:
@@ -371,9 +371,6 @@ class ModelService(QObject):
             model.close()
             raise
         return model
-
-    def _hash_options(self) -> dict[str, Any]:
-        return {"hash_cache": self.hash_cache} if self.hash_cache is not None else {}
 
     def _loaded(self, result: LoadedModel) -> None:
         from assistant.model_files import model_display_name
@@ -526,7 +523,7 @@ class ModelService(QObject):
                     backend = LlamaBackend()
                     path = _model_path(None if wanted[1] == BUNDLED else Path(wanted[1]))
                     backend.load(
-                        path, n_ctx=self.n_ctx, n_threads=self.n_threads, **self._hash_options()
+                        path, n_ctx=self.n_ctx, n_threads=self.n_threads, hash_cache=self.hash_cache
                     )
                     model = backend
             except Exception as exc:

@@ -6,7 +6,7 @@ streaming); `paint_ghost` draws it so that it wraps like the text around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import regex
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
@@ -29,7 +29,6 @@ class GhostText:
     anchor: int = -1
     text: str = ""
     streaming: bool = False
-    alternatives: list[str] = field(default_factory=list)
     indicator: str = ""  # e.g. "2/3": which alternative this is, of how many
 
     @property
@@ -40,7 +39,6 @@ class GhostText:
         self.anchor = -1
         self.text = ""
         self.streaming = False
-        self.alternatives = []
         self.indicator = ""
 
     def next_word(self) -> str:
@@ -51,14 +49,6 @@ class GhostText:
     def next_sentence(self) -> str:
         """The suggestion up to the end of its first sentence or line (Ctrl+Down)."""
         return sentence_prefix(self.text)
-
-    def consume(self, typed: str) -> bool:
-        """The writer typed `typed`: keep the rest if it matches the ghost's start."""
-        if self.text.startswith(typed) and typed:
-            self.text = self.text[len(typed) :]
-            self.anchor += len(typed.encode("utf-16-le")) // 2
-            return True
-        return False
 
 
 def paint_ghost(

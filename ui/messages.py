@@ -106,8 +106,6 @@ class MessageBar(QFrame):
 class MessageStack(QWidget):
     """The bars on show, newest first."""
 
-    shown = Signal(str, str)  # level, text
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MessageStack")
@@ -136,7 +134,6 @@ class MessageStack(QWidget):
         self._trim()
         bar.show()  # a child added to a visible widget stays hidden until shown
         self.show()
-        self.shown.emit(level, text)
         return bar
 
     def retract(self, message_id: str) -> None:
