@@ -1,0 +1,96 @@
+"""The journal's recovery rules on a real SQLite file, with random edits (hypothesis)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from memory import diff, recovery
+from memory.document import AuthoredDocument, text_sha256
+from memory.events import Author, How, SourceKind
+from memory.store import Store
+
+ANA = Author(SourceKind.PERSON, "Ana")
+MODEL = Author(SourceKind.MODEL, "TestModel", "cd" * 32)
+ALPHABET = st.sampled_from(list("ab \n.“”’🙂é—"))
+EDIT = st.tuples(st.floats(0, 1), st.integers(0, 4), st.text(ALPHABET, max_size=6), st.booleans())
+
+
+def apply(document: AuthoredDocument, edits: list[tuple[float, int, str, bool]]) -> None:
+    for where, removed, inserted, by_model in edits:
+        start = int(where * len(document))
+        removed = min(removed, len(document) - start)
+        how = How.SUGGESTION if by_model else How.TYPED
+        document.record(start, removed, inserted, MODEL if by_model else ANA, how)
+
+
+def authors(document: AuthoredDocument) -> list[tuple[int, str]]:
+    return [(n, document.events[e].author.key) for n, e in document.segments(0, len(document))]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(before=st.lists(EDIT, max_size=12), after=st.lists(EDIT, min_size=1, max_size=12))
+def test_unsaved_work_is_listed_and_discarding_restores_the_save(
+    tmp_path: Path, before: list, after: list
+) -> None:
+    db = tmp_path / f"j{abs(hash((tuple(before), tuple(after))))}.db"
+    store = Store(db)
+    try:
+        path = str(tmp_path / "file.md")
+        document = AuthoredDocument.draft(store, path, "file.md")
+        apply(document, before)
+        saved_text, saved_authors = document.text, authors(document)
+        document.mark_saved(text_sha256(saved_text))
+        saved_seq, saved_row = document.head_seq, document.ledger.has_row
+        apply(document, after)
+        document.flush()
+        head = document.text
+        listed = {item.id: item for item in recovery.recoverable_documents(store)}
+        if document.head_seq == saved_seq:
+            assert listed == {}, "nothing typed since the save"
+            return
+        item = listed[document.doc_id]
+        assert item.text == head
+        if not saved_row:  # nothing was typed before the save: never really saved
+            recovery.discard(document, ANA)
+            assert store.documents() == []
+            return
+        _p, removed, inserted = diff.trim_common(saved_text, head)
+        assert item.unsaved_characters == removed + inserted
+        recovery.discard(document, ANA)
+        assert document.text == saved_text
+        assert authors(document) == saved_authors, "the saved text keeps its authors"
+        assert recovery.recoverable_documents(store) == []
+        reopened = AuthoredDocument.open(store, document.doc_id)
+        assert reopened.text == saved_text and reopened.ledger.verify()
+    finally:
+        store.close()
+        db.unlink(missing_ok=True)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=st.lists(EDIT, max_size=10))
+def test_a_draft_has_a_row_only_once_it_has_an_edit(tmp_path: Path, edits: list) -> None:
+    db = tmp_path / f"d{abs(hash(tuple(edits)))}.db"
+    store = Store(db)
+    try:
+        document = AuthoredDocument.draft(store, None, "Untitled")
+        apply(document, edits)
+        document.flush()
+        ids = [info.id for info in store.documents()]
+        assert ids == ([document.doc_id] if document.head_seq else [])
+        if document.head_seq:
+            assert recovery.recoverable_documents(store)[0].first_line == recovery.first_line(
+                document.text
+            )
+            recovery.discard(document, ANA)  # never saved: gone entirely
+            assert store.documents() == []
+    finally:
+        store.close()
+        db.unlink(missing_ok=True)
