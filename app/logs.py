@@ -12,6 +12,18 @@ from typing import TextIO
 _fault_file: TextIO | None = None
 
 
+class _QuietRotatingHandler(logging.handlers.RotatingFileHandler):
+    """A log file that, when the disk fills or the file goes away, says so once on
+    stderr instead of printing a traceback for every line (and the app keeps going)."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        if not self.failed:
+            self.failed = True
+            sys.stderr.write(f"Draftsmith: the log {self.baseFilename} cannot be written.\n")
+
+
 def setup_logging(folder: Path) -> str:
     """Log to `folder/draftsmith.log`; `faulthandler` writes hard crashes (a segfault in
     llama.cpp, say) to `folder/faults.log`. Returns "" or, when the folder cannot be
@@ -21,7 +33,7 @@ def setup_logging(folder: Path) -> str:
     root.setLevel(logging.INFO)
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = _QuietRotatingHandler(
             folder / "draftsmith.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
         if _fault_file is None:

@@ -11,6 +11,7 @@ import importlib.util
 import json
 import logging
 import os
+import struct
 import tempfile
 import threading
 from collections.abc import Callable
@@ -95,6 +96,219 @@ def check_model_file(path: Path) -> None:
     if len(head) < _MIN_GGUF_BYTES:
         raise ModelFileError(
             f"The model file {path} is truncated (only {size} bytes). Download it again."
+        )
+    layout = read_gguf_layout(path)
+    if layout.data_end > size:
+        raise ModelFileError(
+            f"The model file {path.name} is incomplete: it should be {_size(layout.data_end)} "
+            f"but is {_size(size)} (an interrupted download?). Download it again."
+        )
+
+
+def _size(n: float) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+@dataclass(frozen=True, slots=True)
+class GgufLayout:
+    """What a GGUF header says: where its tensor data ends, and the few numbers that
+    size the model in memory (0 when the file does not say)."""
+
+    version: int
+    tensor_count: int
+    data_end: int
+    architecture: str = ""
+    block_count: int = 0
+    embedding_length: int = 0
+    head_count: int = 0
+    head_count_kv: int = 0
+
+
+# GGUF value types: fixed sizes (by type id); 8 is a string, 9 an array.
+_FIXED = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+_INT_FORMATS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 10: "<Q", 11: "<q"}
+_U64 = struct.Struct("<Q")
+_LIMIT = 10_000_000  # more tensors, keys or dimensions than any real model has
+
+
+def read_gguf_layout(path: Path) -> GgufLayout:
+    """Read a GGUF file's header (metadata and tensor table, never the weights) and say
+    where its tensor data ends; `ModelFileError` for a header that is damaged, hostile
+    (enormous counts or lengths) or cut short. The file is mapped, so only the header's
+    pages (the tokenizer's vocabulary is most of it) are read from disk."""
+    import mmap
+
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < _MIN_GGUF_BYTES:
+                raise ModelFileError(
+                    f"The model file {path} is truncated (only {size} bytes). Download it again."
+                )
+            view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except OSError as exc:
+        raise ModelFileError(f"The model file {path} cannot be read: {exc.strerror}.") from None
+
+    def damaged(why: str) -> ModelFileError:
+        return ModelFileError(
+            f"The model file {path.name} could not be loaded: it is damaged or incomplete "
+            f"({why}). Download it again."
+        )
+
+    pos = 0
+
+    def number(fmt: str) -> int:
+        nonlocal pos
+        width = struct.calcsize(fmt)
+        if pos + width > size:
+            raise damaged("its header ends early")
+        value = struct.unpack_from(fmt, view, pos)[0]
+        pos += width
+        return int(value)
+
+    def count(what: str) -> int:
+        n = number("<Q")
+        if n > _LIMIT or n > size:
+            raise damaged(f"it claims {n:,} {what}")
+        return n
+
+    def skip(n: int) -> None:
+        nonlocal pos
+        if n > size - pos:
+            raise damaged("its header runs past the end of the file")
+        pos += n
+
+    def string() -> str:
+        n = number("<Q")
+        skip(n)
+        return bytes(view[pos - n : pos]).decode("utf-8", "replace")
+
+    def value(kind: int) -> int | str | None:
+        if kind in _INT_FORMATS:
+            return number(_INT_FORMATS[kind])
+        if kind in _FIXED:
+            skip(_FIXED[kind])
+            return None
+        if kind == 8:
+            return string()
+        if kind == 9:
+            item, items = number("<I"), count("array items")
+            if item in _FIXED:
+                skip(items * _FIXED[item])
+            elif item == 8:  # the vocabulary: tens of thousands of strings, kept tight
+                length = _U64.unpack_from
+                at = pos
+                for _ in range(items):
+                    if at + 8 > size:
+                        raise damaged("its header ends early")
+                    at += 8 + length(view, at)[0]
+                skip(at - pos)
+            elif item == 9:
+                raise damaged("arrays of arrays")
+            else:
+                for _ in range(items):
+                    value(item)
+            return None
+        raise damaged(f"unknown value type {kind}")
+
+    try:
+        if view[:4] != GGUF_MAGIC:
+            raise ModelFileError(f"{path.name} is not a GGUF model file.")
+        pos = 4
+        version = number("<I")
+        if version not in (1, 2, 3):
+            raise ModelFileError(
+                f"{path.name} is GGUF version {version}, which this Draftsmith cannot read."
+            )
+        tensors, keys = count("tensors"), count("metadata entries")
+        meta: dict[str, int | str] = {}
+        for _ in range(keys):
+            key = string()
+            found = value(number("<I"))
+            if found is not None and key.startswith(("general.", str(meta.get("arch", "\0")))):
+                meta[key] = found
+                if key == "general.architecture":
+                    meta["arch"] = f"{found}."
+        from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
+
+        end = 0
+        for _ in range(tensors):
+            string()
+            dims = number("<I")
+            if dims > 8:
+                raise damaged(f"a tensor with {dims} dimensions")
+            shape = [number("<Q") for _ in range(dims)]
+            kind, offset = number("<I"), number("<Q")
+            try:
+                block, type_size = GGML_QUANT_SIZES[GGMLQuantizationType(kind)]
+            except (ValueError, KeyError):
+                raise damaged(f"a tensor of unknown type {kind}") from None
+            elements = 1
+            for d in shape:
+                elements *= d
+            end = max(end, offset + elements // block * type_size)
+    finally:
+        view.close()
+    alignment = meta.get("general.alignment", 32)
+    align = alignment if isinstance(alignment, int) and alignment > 0 else 32
+    data_start = (pos + align - 1) // align * align
+    arch = str(meta.get("general.architecture", ""))
+
+    def meta_int(name: str) -> int:
+        found = meta.get(f"{arch}.{name}", 0)
+        return found if isinstance(found, int) else 0
+
+    return GgufLayout(
+        version,
+        tensors,
+        data_start + end,
+        arch,
+        meta_int("block_count"),
+        meta_int("embedding_length"),
+        meta_int("attention.head_count"),
+        meta_int("attention.head_count_kv"),
+    )
+
+
+def available_memory() -> int | None:
+    """Bytes of memory free for a new program now (None where the system does not say):
+    MemAvailable on Linux, free + inactive pages elsewhere."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_needed(path: Path, n_ctx: int) -> int:
+    """About how many bytes running the model at `path` with an `n_ctx` context takes:
+    its weights, the KV cache (16-bit keys and values) and a margin for the rest."""
+    layout = read_gguf_layout(path)
+    heads = layout.head_count or 1
+    kv_heads = layout.head_count_kv or heads
+    kv = 2 * 2 * n_ctx * layout.block_count * layout.embedding_length * kv_heads // heads
+    return Path(path).stat().st_size + kv + 256 * 1024 * 1024
+
+
+def check_fits_in_memory(path: Path, n_ctx: int) -> None:
+    """`ModelFileError` when the model needs more memory than is free now: loading it
+    would swap the machine to a standstill (or be killed) instead of failing cleanly."""
+    free = available_memory()
+    if free is None:
+        return
+    needed = memory_needed(path, n_ctx)
+    if needed > free:
+        raise ModelFileError(
+            f"{Path(path).name} needs about {_size(needed)} of memory to run, but only "
+            f"{_size(free)} is free. Close other programs or choose a smaller model "
+            "(a smaller quantization, such as Q4, of the same model works too)."
         )
 
 
