@@ -6,6 +6,7 @@ import importlib.metadata
 import platform
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -29,8 +30,51 @@ def package_version(*names: str) -> str:
     return "not installed"
 
 
+@dataclass(frozen=True, slots=True)
+class LibraryCheck:
+    """What `doctor` found in the library (the SQLite file of every document's ledger)."""
+
+    summary: str
+    problems: list[str]
+
+
+def check_library(path: Path) -> LibraryCheck:
+    """SQLite's integrity check of the library, then every document's hash chain: a
+    damaged file or a changed edit history is a problem, never "All checks passed"."""
+    from memory.errors import DraftsmithError
+    from memory.provenance.chain import broken_histories, integrity_problems
+    from memory.store import Store
+
+    if not path.exists():
+        return LibraryCheck(f"{path} (not created yet)", [])
+    problems = integrity_problems(path)
+    if problems:
+        return LibraryCheck(f"{path} (damaged)", problems)
+    try:
+        store = Store(path)
+    except DraftsmithError as error:
+        return LibraryCheck(f"{path} (cannot be used)", [f"The library cannot be used: {error}"])
+    try:
+        documents = len(store.documents())
+        problems = broken_histories(store)
+    except DraftsmithError as error:
+        problems = [f"The library cannot be read: {error}"]
+        documents = 0
+    finally:
+        store.close()
+    if problems:
+        broken = (
+            "1 broken edit history"
+            if len(problems) == 1
+            else f"{len(problems)} broken edit histories"
+        )
+        return LibraryCheck(f"{path} ({broken})", problems)
+    return LibraryCheck(f"{path} ({documents} documents, every edit history checks out)", [])
+
+
 def run_doctor(model_path: Path | None, data_dir: Path, out: TextIO) -> int:
-    """Print what Draftsmith would use and try it; 0 when the model and embedder both work."""
+    """Print what Draftsmith would use and try it; 0 when the library is sound (SQLite's
+    integrity check, every hash chain) and the model and embedder both work."""
     from assistant.backend import LlamaBackend, ModelLoadError
     from assistant.model_files import ModelFileError, check_model_file, default_model_path
     from memory.embedder import Embedder, EmbedderError
@@ -44,6 +88,9 @@ def run_doctor(model_path: Path | None, data_dir: Path, out: TextIO) -> int:
     for label, dist in _PACKAGES:
         say(label, package_version(dist, label))
     say("Data folder", data_dir)
+    library = check_library(data_dir / "draftsmith.db")
+    say("Library", library.summary)
+    problems += library.problems
 
     path = model_path if model_path is not None else default_model_path()
     backend = LlamaBackend()

@@ -41,9 +41,12 @@ def svg_to_image(svg: str, width_px: int) -> QImage:
     return image
 
 
-def html_to_pdf(html: str, title: str = "", svg_images: dict[str, str] | None = None) -> bytes:
-    """The HTML laid out on A4 pages as PDF bytes. `svg_images` maps an `<img src>` name to
-    SVG text, drawn as an image (Qt's rich text does not read inline SVG)."""
+def html_to_pdf(
+    html: str, title: str = "", svg_images: dict[str, str] | None = None, author: str = ""
+) -> bytes:
+    """The HTML laid out on A4 pages as PDF bytes, `title` and `author` in its metadata.
+    `svg_images` maps an `<img src>` name to SVG text, drawn as an image (Qt's rich text
+    does not read inline SVG)."""
     ensure_gui_application()
     document = QTextDocument()
     font = QFont()
@@ -60,6 +63,8 @@ def html_to_pdf(html: str, title: str = "", svg_images: dict[str, str] | None = 
     writer = QPdfWriter(buffer)
     writer.setTitle(title or "Untitled")
     writer.setCreator("Draftsmith")
+    if author:
+        writer.setAuthor(author)
     writer.setResolution(144)
     writer.setPageLayout(
         QPageLayout(

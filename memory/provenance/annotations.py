@@ -6,7 +6,13 @@ annotation per author (`@Name` for people, `&Name` for other sources, then range
 `start[,length]` counted in grapheme clusters), and a `...` line at the end of the file.
 
 Draftsmith writes one blank line between text and block, as the spec recommends; the hash
-range then omits that last newline when the text itself has none. Author identifiers
+range then omits that last newline when the text itself has none.
+
+A block can be hostile or damaged; it is then flagged (`problems`, so the writer decides),
+never applied by guesswork and never a crash: ranges claimed by two authors (neither gets
+them), a block cut off before its `...` line (never read as body text), an author line
+with no name or with control characters, negative or enormous numbers, more than
+`MAX_AUTHORS` authors or `MAX_RANGES` ranges. Author identifiers
 (`<...>`, part of the spec) carry the source kind for sources other than people, e.g.
 `&SmolLM2 <model sha256=ab12...>`, `&Clipboard <clipboard>`, so a round trip keeps them.
 """
@@ -23,8 +29,17 @@ from memory.provenance.graphemes import GraphemeMap
 from memory.provenance.record import ProvenanceRecord
 
 HASH_KEY = "Annotations"
-_HASH_VALUE = regex.compile(r"^(\d+)(?:,(\d+))?[ \t]+SHA-256[ \t]+([0-9A-Fa-f]{32,64})[ \t]*$")
-_RANGE = regex.compile(r"^(\d+)(?:,(\d+))?$")
+MAX_AUTHORS = 1_000
+MAX_RANGES = 200_000
+MAX_NAME = 200
+#: Numbers past this many digits are refused (no text has 10^15 characters).
+_NUMBER = r"\d{1,15}"
+_HASH_VALUE = regex.compile(
+    rf"^({_NUMBER})(?:,({_NUMBER}))?[ \t]+SHA-256[ \t]+([0-9A-Fa-f]{{32,64}})[ \t]*$"
+)
+_RANGE = regex.compile(rf"^({_NUMBER})(?:,({_NUMBER}))?$")
+_NUMBER_LIKE = regex.compile(r"^[-+]?\d[\d,.\-+eE]*$")
+_CONTROL = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPECIAL_IN_NAME = regex.compile(r"([\\:<>,])")
 _IDENTIFIER_MODEL = regex.compile(r"^model(?:[ \t]+sha256=([0-9A-Fa-f]+))?$")
 
@@ -77,6 +92,9 @@ class ParsedAnnotations:
     declared_hash: str = ""
     other: dict[str, str] = field(default_factory=dict)  # annotations that are not authors
     problems: list[str] = field(default_factory=list)
+    #: grapheme ranges (start, length) claimed by more than one author: no one's
+    contested: list[tuple[int, int]] = field(default_factory=list)
+    truncated: bool = False  # the block has no closing `...` line
 
     @property
     def needs_review(self) -> bool:
@@ -92,11 +110,17 @@ class ParsedAnnotations:
 
     def code_point_ranges(self) -> dict[str, list[tuple[int, int]]]:
         """Author key -> code point ranges (start, length) in `text`: the valid ranges only
-        (a range beyond the annotated text, or beyond the text, is left out)."""
+        (a range beyond the annotated text, or beyond the text, is left out, and so is
+        every part claimed by two authors: neither can be believed there)."""
         graphemes = GraphemeMap(self.text)
         end = self._valid_end(graphemes)
         return {
-            key: [graphemes.span_to_index(s, n) for s, n in ranges if s + n <= end]
+            key: [
+                graphemes.span_to_index(s, n)
+                for start, length in ranges
+                if start + length <= end
+                for s, n in _without(start, length, self.contested)
+            ]
             for key, ranges in self.author_ranges().items()
         }
 
@@ -172,7 +196,7 @@ def parse_annotated_markdown(content: str) -> ParsedAnnotations:
     while end and not lines[end - 1].strip():
         end -= 1
     if not end or lines[end - 1].strip(" \t\r\n") != "...":
-        return ParsedAnnotations(text=content)
+        return _truncated_block(content, lines) or ParsedAnnotations(text=content)
     begin = end - 1
     while begin > 0 and lines[begin - 1].rstrip("\r\n").rstrip(" \t") != "---":
         begin -= 1
@@ -191,6 +215,34 @@ def parse_annotated_markdown(content: str) -> ParsedAnnotations:
     else:
         full_text = before
     return _interpret(full_text, annotations)
+
+
+def _truncated_block(content: str, lines: list[str]) -> ParsedAnnotations | None:
+    """A block cut off before its `...` line (a copy or a sync that stopped short): the
+    last `---` line followed by a hash line. Read what is there and flag it, so that it
+    never silently becomes part of the text."""
+    begin = len(lines)
+    while begin > 0 and lines[begin - 1].rstrip("\r\n").rstrip(" \t") != "---":
+        begin -= 1
+    if begin == 0 or begin == len(lines) or not lines[begin].startswith(HASH_KEY + ":"):
+        return None
+    body = [line.rstrip("\r\n") for line in lines[begin:]]
+    while body and not body[-1].strip():
+        body.pop()
+    annotations = _split_annotations(body) or _split_annotations(body[:-1]) or []
+    before = "".join(lines[: begin - 1])
+    full_text = before[:-2] if before.endswith("\r\n") else before.removesuffix("\n")
+    if annotations:
+        parsed = _interpret(full_text, annotations)
+    else:
+        parsed = ParsedAnnotations(text=full_text, has_block=True)
+    parsed.truncated = True
+    parsed.problems.insert(
+        0,
+        "The authorship block at the end of the file is cut off (it has no closing “...” "
+        "line): some of who wrote what may be missing.",
+    )
+    return parsed
 
 
 def _split_annotations(lines: list[str]) -> list[tuple[str, str]] | None:
@@ -268,20 +320,123 @@ def _interpret(full_text: str, annotations: list[tuple[str, str]]) -> ParsedAnno
                     "authorship was recorded, so the ranges may be misplaced."
                 )
     parsed.annotated_end = annotated_end
+    ranges_read = 0
     for key, value in rest:
-        if key[:1] not in "@&":
+        if not key or key[0] not in "@&":
             parsed.other[key] = value
             continue
-        author = _parse_author(key, value)
+        label = _quoted(key)
+        if len(parsed.authors) >= MAX_AUTHORS:
+            parsed.problems.append(
+                f"The block names more than {MAX_AUTHORS:,} authors: the others (from "
+                f"{label} on) were not read."
+            )
+            break
+        author, refused = _parse_author(key, value)
+        if refused:
+            parsed.problems.append(
+                f"{label} has {_count(len(refused), 'range')} that {_is_are(len(refused))} "
+                f"not a valid start,length ({_quoted(' '.join(refused[:3]))}): "
+                f"{_it_they(len(refused))} {_is_are(len(refused))} not used."
+            )
+        if not author.name:
+            parsed.problems.append(f"The author line {label} has no name: its ranges are not used.")
+            continue
+        if _CONTROL.search(author.name) or len(author.name) > MAX_NAME:
+            parsed.problems.append(
+                f"The author line {label} has a name that is too long or holds control "
+                "characters: its ranges are not used."
+            )
+            continue
+        if ranges_read + len(author.ranges) > MAX_RANGES:
+            parsed.problems.append(
+                f"The block has more than {MAX_RANGES:,} ranges: the others (from {label} "
+                "on) were not read."
+            )
+            break
+        ranges_read += len(author.ranges)
         for s, n in author.ranges:
             if s + n > annotated_end:
                 parsed.problems.append(f"Range {s},{n} of {key} lies outside the annotated text.")
                 break
         parsed.authors.append(author)
+    _find_contested(parsed, min(annotated_end, graphemes.count))
     return parsed
 
 
-def _parse_author(key: str, value: str) -> AnnotatedAuthor:
+def _find_contested(parsed: ParsedAnnotations, limit: int) -> None:
+    """Flag every stretch two authors both claim with valid ranges (ending by `limit`): one
+    of them would silently vanish."""
+    claims = sorted(
+        (start, start + length, key)
+        for key, ranges in parsed.author_ranges().items()
+        for start, length in ranges
+        if length > 0 and start + length <= limit
+    )
+    contested: list[tuple[int, int]] = []
+    pairs: dict[tuple[str, str], tuple[int, int]] = {}
+    reach, holder = 0, ""
+    for start, end, key in claims:
+        if start < reach and key != holder:
+            overlap = (start, min(end, reach))
+            pair = (min(holder, key), max(holder, key))
+            pairs.setdefault(pair, overlap)
+            if contested and contested[-1][1] >= overlap[0]:
+                contested[-1] = (contested[-1][0], max(contested[-1][1], overlap[1]))
+            else:
+                contested.append(overlap)
+        if end > reach:
+            reach, holder = end, key
+    parsed.contested = [(start, end - start) for start, end in contested]
+    names = {author.as_author().key: author.sigil + author.name for author in parsed.authors}
+    for (first, second), (start, end) in list(pairs.items())[:5]:
+        parsed.problems.append(
+            f"{_quoted(names.get(first, first))} and {_quoted(names.get(second, second))} both "
+            f"claim characters {start:,} to {end - 1:,}: neither is credited with them until "
+            "you decide."
+        )
+    if len(pairs) > 5:
+        parsed.problems.append(
+            f"… and {len(pairs) - 5:,} more pairs of authors claim the same text."
+        )
+
+
+def _without(start: int, length: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The range (start, length) less the `holes` (sorted, disjoint ranges)."""
+    pieces: list[tuple[int, int]] = []
+    position, end = start, start + length
+    for hole_start, hole_length in holes:
+        hole_end = hole_start + hole_length
+        if hole_end <= position or hole_start >= end:
+            continue
+        if hole_start > position:
+            pieces.append((position, hole_start - position))
+        position = max(position, hole_end)
+    if position < end:
+        pieces.append((position, end - position))
+    return pieces
+
+
+def _quoted(text: str) -> str:
+    shown = _CONTROL.sub("\ufffd", text)
+    return f"“{shown[:60]}…”" if len(shown) > 60 else f"“{shown}”"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"1 {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _is_are(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+def _it_they(n: int) -> str:
+    return "it" if n == 1 else "they"
+
+
+def _parse_author(key: str, value: str) -> tuple[AnnotatedAuthor, list[str]]:
+    """The author line, and the tokens that look like ranges but are not valid ones
+    (negative, enormous, malformed)."""
     sigil, rest = key[0], key[1:].lstrip(" \t")
     name_chars: list[str] = []
     identifier = ""
@@ -303,18 +458,21 @@ def _parse_author(key: str, value: str) -> AnnotatedAuthor:
         name_chars.append(char)
         i += 1
     ranges: list[tuple[int, int]] = []
+    refused: list[str] = []
     tokens = value.split()
     content = ""
     for n, token in enumerate(tokens):
         match = _RANGE.match(token)
         if not match:
+            if _NUMBER_LIKE.match(token):
+                refused.append(token)
+                continue
             content = " ".join(tokens[n:])
             break
         length = int(match.group(2)) if match.group(2) is not None else 1
         ranges.append((int(match.group(1)), length))
-    return AnnotatedAuthor(
-        sigil, "".join(name_chars).strip(), identifier, session, tuple(ranges), content
-    )
+    name = "".join(name_chars).strip()
+    return AnnotatedAuthor(sigil, name, identifier, session, tuple(ranges), content), refused
 
 
 def _read_identifier(text: str, i: int) -> tuple[str, int]:

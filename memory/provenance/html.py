@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import cache
 
 import markdown
+import nh3
 import regex
 
 import resources
@@ -37,7 +38,9 @@ _MARKER_CAPACITY = 2 * 65534
 _MARKER_CHARS = "[\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
 _MARKER = regex.compile(_MARKER_CHARS)
 _TOKENS = regex.compile(r"(<!--.*?-->|<[^>]*>)|([^<]+)", regex.DOTALL)
+_TAG_NAME = regex.compile(r"</?([A-Za-z0-9]+)")
 _RAW_TEXT_TAGS = ("script", "style", "textarea", "title")
+_ESCAPED_IN_CODE = regex.compile(r"&amp;#x((?:F|10)[0-9A-F]{4});")
 
 _PUNCT = frozenset("*_`~[]()!<>&\\{}^|#")
 _BLOCK_PREFIX = regex.compile(
@@ -51,11 +54,11 @@ _UNSAFE_SPANS = regex.compile(
     r"|\]\((?:[^()\n]|\([^()\n]*\))*\)"  # inline link or image destination and title
 )
 
-# "extra" without md_in_html, and no raw HTML (below): the writer's text is shown as text,
-# so a stray or hostile tag cannot break the page or run a script.
+# "extra" without md_in_html and attr_list, and no raw HTML (below): the writer's text is
+# shown as text, so a stray or hostile tag or `{onclick=...}` cannot break the page or run
+# a script. The rendered HTML is sanitized as well (`sanitize`), whatever the renderer did.
 MARKDOWN_EXTENSIONS = [
     "abbr",
-    "attr_list",
     "def_list",
     "fenced_code",
     "footnotes",
@@ -127,6 +130,49 @@ def _escape_foreign_markers(text: str) -> str:
     return _MARKER.sub(lambda m: f"&#x{ord(m.group()):X};", text)
 
 
+#: What the rendered text may contain: Markdown's own elements with the few attributes it
+#: writes (links, images, footnotes, table alignment, code languages) and the origin spans.
+_ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1",
+    "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "span", "strong",
+    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "id"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "div": {"class"},
+    "img": {"src", "alt", "title"},
+    "li": {"id"},
+    "ol": {"start"},
+    "span": {"class", "title", "style", "data-ds-run"},
+    "sup": {"id"},
+    "td": {"align", "style"},
+    "th": {"align", "style"},
+}
+_URL_SCHEMES = {"http", "https", "mailto"}
+#: The page may show its own styles and images and run nothing; no form, no base URL.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' https: data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def sanitize(markup: str) -> str:
+    """Rendered text with anything that could run or load removed (nh3, the Ammonia
+    sanitizer): no script or unknown element, no event handler or unknown attribute, no
+    `javascript:` or other unknown URL scheme; style only for colours and alignment."""
+    return nh3.clean(
+        markup,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+        filter_style_properties={"background-color", "text-align"},
+    )
+
+
 def render_markdown(text: str) -> str:
     """Markdown to HTML with raw HTML escaped rather than passed through."""
     renderer = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
@@ -142,14 +188,18 @@ def render_runs(
 ) -> str:
     """The Markdown rendered to HTML, each run's visible text in `<span {attributes}>`."""
     if not runs:
-        return render_markdown(_escape_foreign_markers(text))
+        return sanitize(render_markdown(_escape_foreign_markers(text)))
     if len(runs) > _MARKER_CAPACITY:
         raise ValueError(f"too many runs to mark ({len(runs)})")
+    # Each span names its run by the run's first code point in `text`: what `verify` checks.
+    opening = [f'<span {span_attributes(run)} data-ds-run="{run.start}">' for run in runs]
     source = _escape_foreign_markers(text)
-    if source != text:  # rare: re-derive runs over the escaped text
+    escaped = source != text
+    if escaped:  # rare: re-derive runs over the escaped text
         runs, text = _runs_over_escaped(text, runs), source
     rendered = render_markdown(_marked_source(text, runs))
-    opening = [f"<span {span_attributes(run)}>" for run in runs]
+    if escaped:  # code keeps `&` literally: show the writer's character there too
+        rendered = _ESCAPED_IN_CODE.sub(r"&#x\1;", rendered)
     out: list[str] = []
     current = 0
     raw_text_tag: str | None = None
@@ -160,7 +210,7 @@ def render_runs(
             if found:
                 current = _marker_index(found[-1])
                 tag = _MARKER.sub("", tag)
-            name = regex.match(r"</?([A-Za-z0-9]+)", tag)
+            name = _TAG_NAME.match(tag)
             if name and name.group(1).lower() in _RAW_TEXT_TAGS:
                 raw_text_tag = None if tag.startswith("</") else name.group(1).lower()
             out.append(tag)
@@ -179,7 +229,7 @@ def render_runs(
                 out.append(part)
             else:
                 out.append(opening[current] + part + "</span>")
-    return "".join(out)
+    return sanitize("".join(out))
 
 
 def _marked_source(text: str, runs: list[Run]) -> str:
@@ -411,6 +461,7 @@ def page(title: str, body: str, extra_css: str = "", printable: bool = False) ->
     css = export_css("print") if printable else export_css("page") + origin_css() + extra_css
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title or 'Untitled')}</title>\n"
         f"<style>{css}</style>\n</head>\n<body>\n{body}\n"

@@ -30,17 +30,32 @@ Manifest = dict[str, Any]
 @dataclass(slots=True)
 class VerifyResult:
     """The outcome of a check. `ok` only when everything matched and the signature holds;
-    `problems` say what failed in plain words; `checked` says what was compared."""
+    `problems` say what failed in plain words; `checked` says what was compared.
+    `checkable` is False for a file that carries nothing to check (a report, a PDF, a
+    Markdown file without its manifest): not a pass, and not a change either."""
 
     ok: bool
     problems: list[str] = field(default_factory=list)
     signer: str | None = None  # the signer's public key (base64), when a manifest was signed
     checked: list[str] = field(default_factory=list)
     manifest: Manifest | None = None
+    checkable: bool = True
 
     @property
     def signer_fingerprint(self) -> str | None:
         return fingerprint(self.signer) if self.signer else None
+
+    @property
+    def status(self) -> str:
+        """ "ok", "mismatch" (something changed) or "cannot-check" (nothing to check)."""
+        if self.ok:
+            return "ok"
+        return "mismatch" if self.checkable else "cannot-check"
+
+
+def cannot_check(reason: str, checked: list[str] | None = None) -> VerifyResult:
+    """The result for a file that carries nothing to check it against."""
+    return VerifyResult(False, [reason], checked=list(checked or []), checkable=False)
 
 
 def canonical_json(value: object) -> bytes:
@@ -97,6 +112,8 @@ def unsigned_manifest(record: ProvenanceRecord, created: float | None = None) ->
             for e in sorted(events.values(), key=lambda e: e.seq)
         ],
         "runs": [[run.start, run.length, run.event.seq] for run in runs if run.event],
+        # model events the writer deleted some of: their text reads "model, edited"
+        "edited_models": sorted(seq for seq in record.edited if seq in events),
         "timeline": {
             "event_count": len(record.events),
             "first_event_at": times[0] if times else None,
@@ -156,6 +173,7 @@ def record_from_manifest(manifest: Manifest, text: str) -> ProvenanceRecord:
         sorted(events.values(), key=lambda e: e.seq),
         manifest.get("ledger_head", ""),
         manifest.get("app_version", ""),
+        frozenset(int(seq) for seq in manifest.get("edited_models", [])),
     )
 
 
@@ -182,10 +200,12 @@ def check_manifest(manifest: Manifest, text: str | None) -> VerifyResult:
                 "or signed by another key."
             )
     if text is None:
+        # Nothing to compare with: not a change, unless the signature already failed.
+        result.checkable = bool(result.problems)
         result.problems.append("The text this manifest describes was not found.")
         return result
-    declared = manifest.get("text", {})
-    if declared.get("sha256") != text_sha256(text):
+    declared = manifest.get("text")
+    if not isinstance(declared, dict) or declared.get("sha256") != text_sha256(text):
         result.problems.append(
             "The text differs from the signed text (its SHA-256 does not match): at least one "
             "character was changed, added or removed."
@@ -195,7 +215,7 @@ def check_manifest(manifest: Manifest, text: str | None) -> VerifyResult:
     try:
         if not result.problems:
             _check_authorship(manifest, text, result)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as error:
         result.problems.append(f"The authorship record is malformed ({error}).")
     result.ok = not result.problems
     return result

@@ -68,6 +68,15 @@ def _pct(part: int, whole: int) -> str:
     return "<1%" if value < 1 else (">99%" if 99 < value < 100 else f"{round(value)}%")
 
 
+def _exact_pct(part: int, whole: int) -> str:
+    """A share to one decimal, as the authorship statistics show it."""
+    return f"{100 * part / whole:.1f}%" if whole else "0.0%"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"1 {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -99,8 +108,11 @@ def disclosure(record: ProvenanceRecord, manifest: Manifest | None = None) -> st
             edited = sum(
                 r.length for r in record.runs() if r.author == author and r.origin == MODEL_EDITED
             )
-            if edited:
-                clause += f" (of these, {_pct(edited, total)} were then edited by the writer)"
+            if edited:  # a share of this model's characters, as the statistics show it
+                clause += (
+                    f" (of these, {_count(edited, 'character')} ({_exact_pct(edited, count)}) "
+                    f"{'was' if edited == 1 else 'were'} then edited by the writer)"
+                )
             clauses.append(clause)
         elif author.kind is SourceKind.CLIPBOARD:
             clauses.append(f"{share} were pasted from outside the document")
@@ -265,7 +277,8 @@ def timeline_svg(record: ProvenanceRecord, width: int = 720, height: int = 280) 
 
 def _section_rows(record: ProvenanceRecord) -> str:
     rows = []
-    for section in sections(record.text):
+    parts = [Section(*part) for part in record.parts] or sections(record.text)
+    for section in parts:
         counts = record.characters_by_origin(section.start, section.end)
         size = section.end - section.start
         model = counts.get(MODEL, 0) + counts.get(MODEL_EDITED, 0)
@@ -273,9 +286,9 @@ def _section_rows(record: ProvenanceRecord) -> str:
         rows.append(
             f"<tr><td>{html.escape(section.title)}</td>"
             f'<td class="num" align="right">{size:,}</td>'
-            f'<td class="num" align="right">{_pct(counts.get(HUMAN, 0), size)}</td>'
-            f'<td class="num" align="right">{_pct(model, size)}</td>'
-            f'<td class="num" align="right">{_pct(other, size)}</td>'
+            f'<td class="num" align="right">{html.escape(_pct(counts.get(HUMAN, 0), size))}</td>'
+            f'<td class="num" align="right">{html.escape(_pct(model, size))}</td>'
+            f'<td class="num" align="right">{html.escape(_pct(other, size))}</td>'
             f'<td width="30%">{share_bar(counts, size, printable=True)}</td></tr>'
         )
     return "".join(rows)
@@ -292,7 +305,7 @@ def _author_rows(record: ProvenanceRecord, printable: bool) -> str:
             f"<tr><td>{swatch(origin, printable)} {html.escape(name)}</td>"
             f"<td>{words[origin].description}</td>"
             f'<td class="num" align="right">{count:,}</td>'
-            f'<td class="num" align="right">{_pct(count, total)}</td></tr>'
+            f'<td class="num" align="right">{html.escape(_pct(count, total))}</td></tr>'
         )
     return "".join(rows)
 
