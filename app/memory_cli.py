@@ -168,6 +168,13 @@ def _stats(store: Any, *, as_json: bool) -> int:
             f"  {period['start']}: {period['kept']}/{period['shown']} kept "
             f"({period['acceptance_rate']:.0%})"
         )
+    rewritten = summary["rewritten"]
+    if rewritten["measured"]:
+        print(
+            f"Of {rewritten['measured']} kept suggestions measured, {rewritten['rewritten']} "
+            f"were rewritten later: {rewritten['changed_chars']} of their "
+            f"{rewritten['model_chars']} characters changed ({rewritten['changed_share']:.0%})."
+        )
     return 0
 
 

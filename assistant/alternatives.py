@@ -163,7 +163,8 @@ class Outcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class SuggestionOutcome:
     """What happened to one suggestion: where, whose, what it said, which alternative
-    it was (rank 1 = the first shown), of how many, and how much of it was taken."""
+    it was (rank 1 = the first written), of how many, how much of it was taken, and the
+    other alternatives the writer had on show and passed over (rank, text)."""
 
     context_hash: str
     model: str  # the author key of the model that wrote it
@@ -172,8 +173,10 @@ class SuggestionOutcome:
     shown: int  # how many alternatives the writer saw at this place
     outcome: Outcome
     accepted_chars: int
+    passed_over: tuple[tuple[int, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["outcome"] = self.outcome.value
+        data["passed_over"] = [list(pair) for pair in self.passed_over]
         return data

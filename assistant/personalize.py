@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.model import ChatMessage, Generation, LanguageModel, ModelIdentity, OnToken
@@ -268,11 +268,17 @@ class PersonalizedModel:
         top_p: float = 0.9,
         repeat_penalty: float = 1.1,
         seed: int | None = None,
+        logit_bias: Mapping[int, float] | None = None,
+        avoid: Sequence[str] = (),
     ) -> Generation:
-        """Complete preamble + `prompt`, streaming only what the writer's rules allow."""
+        """Complete preamble + `prompt`, streaming only what the writer's rules allow.
+
+        Phrases the writer refused again and again (the "avoid" memories) are pushed
+        down twice: the model is asked to avoid them (a soft logit bias on their first
+        token, where the model supports it) and any that still appears is cut."""
         full = self.memory.preamble + prompt
         self.recording.prompt = full
-        avoid = self.memory.avoid
+        avoid = (*avoid, *self.memory.avoid)
         enforce = [r.enforce for r in self.memory.rules if r.enforce is not None]
         raw: list[str] = []
         sent = 0  # characters of the raw text already passed on
@@ -322,6 +328,8 @@ class PersonalizedModel:
             top_p=top_p,
             repeat_penalty=repeat_penalty,
             seed=seed,
+            logit_bias=logit_bias,
+            avoid=avoid,
         )
         text = "".join(raw)
         final_cut = phrase_cut(text, avoid) if avoid else None

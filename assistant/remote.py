@@ -20,7 +20,7 @@ import math
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,9 +203,15 @@ class RemoteModel:
         top_p: float = 0.9,
         repeat_penalty: float = 1.1,
         seed: int | None = None,
+        logit_bias: Mapping[int, float] | None = None,
+        avoid: Sequence[str] = (),
     ) -> Generation:
-        """Stream a plain completion from `/v1/completions`."""
+        """Stream a plain completion from `/v1/completions`. `logit_bias` (the server
+        model's token ids) is sent as OpenAI's `logit_bias`; `avoid` is not sent: the
+        server's token ids are not known here, so avoided phrases are filtered from the
+        text only (by `assistant.personalize`)."""
         body = self._body(max_tokens, temperature, stop, top_p, repeat_penalty, seed)
+        _add_bias(body, logit_bias)
         body["prompt"] = prompt
         return self._stream(
             "/v1/completions", body, lambda c: c.get("text") or "", should_stop, on_token
@@ -223,9 +229,13 @@ class RemoteModel:
         top_p: float = 0.9,
         repeat_penalty: float = 1.1,
         seed: int | None = None,
+        logit_bias: Mapping[int, float] | None = None,
+        avoid: Sequence[str] = (),
     ) -> Generation:
-        """Stream the assistant's reply from `/v1/chat/completions` (the server's template)."""
+        """Stream the assistant's reply from `/v1/chat/completions` (the server's template);
+        `logit_bias` and `avoid` as for `complete`."""
         body = self._body(max_tokens, temperature, stop, top_p, repeat_penalty, seed)
+        _add_bias(body, logit_bias)
         body["messages"] = [dict(m) for m in messages]
 
         def piece(choice: dict[str, Any]) -> str:
@@ -468,6 +478,14 @@ class RemoteModel:
             f"The server at {self.server.base_url} answered {what} with something that is "
             "not an OpenAI-compatible response."
         )
+
+
+def _add_bias(body: dict[str, Any], logit_bias: Mapping[int, float] | None) -> None:
+    """OpenAI's `logit_bias`: token ids as strings, biases within -100..100."""
+    if logit_bias:
+        body["logit_bias"] = {
+            str(int(k)): max(-100.0, min(100.0, float(v))) for k, v in logit_bias.items()
+        }
 
 
 def _events(lines: Iterator[str]) -> Iterator[Any]:

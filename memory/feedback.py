@@ -1,9 +1,11 @@
 """Feedback on every suggestion shown: what it was, where, by which model, and its fate.
 
 Outcomes: accepted, partly accepted (how many characters), refused (Esc or typed over),
-ignored (the writer moved on), and rewritten (accepted, then changed: the ledger says
-how much). The same path records the app's suggestions and the benchmark's replayed
-picks. A phrase refused `REFUSALS_TO_AVOID` times becomes an "avoid" memory, shown in
+ignored (the writer moved on), rewritten (accepted, then changed: the ledger says
+how much), and shown (an alternative on show that the writer passed over for another).
+The same path records the app's suggestions and the benchmark's replayed picks;
+`writer_profile` trains the ranker that orders alternatives from it.
+A phrase refused `REFUSALS_TO_AVOID` times becomes an "avoid" memory, shown in
 the memory panel (deleting it lifts the suppression).
 """
 
@@ -15,9 +17,13 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memory.memories import AVOID, MemoryStore, feedback_rows
+from memory.ranker import WriterProfile
+
+if TYPE_CHECKING:
+    from memory.document import AuthoredDocument
 
 __all__ = ["feedback_rows"]
 
@@ -188,6 +194,7 @@ def stats(store: MemoryStore, period_s: float = 86400.0) -> dict[str, Any]:
         "kept": kept,
         "acceptance_rate": kept / shown if shown else 0.0,
         "outcomes": by_outcome,
+        "rewritten": rewrite_stats(store),
         "periods": [
             {
                 "start": time.strftime("%Y-%m-%d", time.gmtime(p.start)),
@@ -198,3 +205,117 @@ def stats(store: MemoryStore, period_s: float = 86400.0) -> dict[str, Any]:
             for p in periods
         ],
     }
+
+
+def model_chars_by_event(document: AuthoredDocument) -> Counter[int]:
+    """Characters per ledger event that still read as the model's own ("model", not
+    "model, edited by the writer"), for `measure_rewrites`."""
+    from memory.origins import MODEL
+
+    out: Counter[int] = Counter()
+    for span, (_start, length, label) in zip(document.spans(), document.labels(), strict=True):
+        if label == MODEL:
+            out[span.event.seq] += length
+    return out
+
+
+def measure_rewrites(store: MemoryStore, doc_key: str, still_model: Mapping[int, int]) -> int:
+    """Accepted-then-rewritten, from the authorship ledger: for every suggestion kept in
+    `doc_key` whose ledger events are known (`settings.ledger_seqs`), how many of the
+    model's characters the writer has changed since (now "model, edited by the writer",
+    or deleted). `still_model` is the characters per ledger event that still read as the
+    model's own. A suggestion with any change becomes "rewritten" (its first outcome is
+    kept as `settings.kept_as`); `settings.rewritten_chars` says how much. Nothing is
+    measured while learning is paused or the document is private. Returns how many
+    suggestions were measured."""
+    if store.learning_paused or store.is_private(doc_key):
+        return 0
+    rows = store.query(
+        f"SELECT id, outcome, accepted_chars, settings FROM feedback WHERE doc_key = ? "
+        f"AND outcome IN ({','.join('?' * len(KEPT))})",
+        [doc_key, *KEPT],
+    )
+    measured = 0
+    with store.transaction() as conn:
+        for feedback_id, outcome, accepted, raw in rows:
+            settings = json.loads(raw or "{}")
+            seqs = settings.get("ledger_seqs")
+            if not isinstance(seqs, list) or not seqs:
+                continue
+            kept_as = settings.setdefault("kept_as", outcome)
+            changed = max(int(accepted) - sum(still_model.get(int(q), 0) for q in seqs), 0)
+            settings["rewritten_chars"] = changed
+            conn.execute(
+                "UPDATE feedback SET outcome = ?, settings = ? WHERE id = ?",
+                [REWRITTEN if changed else kept_as, json.dumps(settings), feedback_id],
+            )
+            measured += 1
+    return measured
+
+
+def rewrite_stats(store: MemoryStore) -> dict[str, Any]:
+    """How much of the kept suggestions' model text the writer changed later (measured
+    suggestions only): how many were measured, how many rewritten, the characters."""
+    measured = rewritten = model_chars = changed_chars = 0
+    for outcome, accepted, raw in store.query(
+        "SELECT outcome, accepted_chars, settings FROM feedback WHERE settings LIKE ?",
+        ['%"rewritten_chars"%'],
+    ):
+        changed = int(json.loads(raw).get("rewritten_chars", 0))
+        measured += 1
+        rewritten += outcome == REWRITTEN
+        model_chars += int(accepted)
+        changed_chars += changed
+    return {
+        "measured": measured,
+        "rewritten": rewritten,
+        "model_chars": model_chars,
+        "changed_chars": changed_chars,
+        "changed_share": round(changed_chars / model_chars, 4) if model_chars else 0.0,
+    }
+
+
+def writer_profile(store: MemoryStore, writer: str) -> WriterProfile:
+    """This writer's ranker, trained on their feedback in the store, oldest first.
+
+    Every place where the writer saw two or more alternatives and kept one of them is a
+    pick (the kept one chosen, the others passed over), learned in the order it happened;
+    the writer's voice passages are added for similarity. Suggestions stored without an
+    embedding count with a zero vector (only the model's log-probability, the length and
+    the order shown tell them apart)."""
+    import numpy as np
+
+    from memory.embedder import EMBEDDING_DIMENSION
+    from memory.memories import VOICE
+    from memory.ranker import Candidate
+
+    profile = WriterProfile()
+    rows = store.query(
+        "SELECT doc_key, context, text, outcome, rank, logprob, embedding FROM feedback "
+        "WHERE writer = ? ORDER BY id",
+        [writer],
+    )
+    places: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    for row in rows:
+        places.setdefault((row[0], row[1]), []).append(row)
+    zero = np.zeros(EMBEDDING_DIMENSION, dtype=np.float32)
+
+    def vector(blob: bytes | None) -> Any:
+        if blob is None or len(blob) != EMBEDDING_DIMENSION * 4:
+            return zero
+        return np.frombuffer(blob, dtype=np.float32)
+
+    for place in places.values():
+        kept = [r for r in place if r[3] in KEPT]
+        if len(place) < 2 or not kept:
+            continue
+        ordered = sorted(place, key=lambda r: int(r[4]))
+        candidates = [Candidate(str(r[2]), vector(r[6]), r[5]) for r in ordered]
+        profile.learn(None, candidates, ordered.index(kept[-1]))
+    voice = store.query(
+        "SELECT embedding FROM memories WHERE kind = ? AND status = 'active' "
+        "AND embedding IS NOT NULL",
+        [VOICE],
+    )
+    profile.add_voice([vector(blob) for (blob,) in voice if vector(blob) is not zero])
+    return profile

@@ -8,8 +8,10 @@ refused) into a real SQLite file, and the writer's profile learns from it. After
 session its human-typed passages (labelled by the authorship engine's replay, never the
 model's text) become voice memories.
 
-Compared: `personal` (this writer's memory), `global` (the same ranker, no personal
-memory), `shown_order` (the first option shown) and `random` (its expected value).
+Compared: `personal` (this writer's memory), `global` (the same ranker learning from
+every writer's earlier picks pooled: sessions are walked in the order they were written
+across writers, so it is causal too), `shown_order` (the first option shown) and
+`random` (its expected value).
 """
 
 from __future__ import annotations
@@ -231,20 +233,25 @@ def _run(
     max_sessions: int | None,
     progress: Callable[[str], None] | None,
 ) -> dict[str, WriterResult]:
+    """Every session of every writer in the order they were written (writers interleave),
+    so the pooled profile only ever knows what any writer did before this pick."""
     results: dict[str, WriterResult] = {}
-    budget = max_sessions
-    for writer, sessions in sorted(writers.items()):
-        personal, shared = WriterProfile(), WriterProfile(personal=False)
+    profiles: dict[str, WriterProfile] = {}
+    pooled = WriterProfile()
+    timeline = sorted(
+        (when, writer, index, path)
+        for writer, sessions in writers.items()
+        for index, (when, path) in enumerate(sessions)
+    )
+    if max_sessions is not None:
+        timeline = timeline[: max(max_sessions, 0)]
+    for _when, writer, _index, path in timeline:
+        if progress is not None:
+            progress(f"{writer}: {path.name}")
         result = results.setdefault(writer, WriterResult())
-        for _when, path in sessions:
-            if budget is not None:
-                if budget <= 0:
-                    break
-                budget -= 1
-            if progress is not None:
-                progress(f"{writer}: {path.name}")
-            result.sessions += 1
-            _session(writer, path, store, embed, personal, shared, result)
+        result.sessions += 1
+        personal = profiles.setdefault(writer, WriterProfile())
+        _session(writer, path, store, embed, personal, pooled, result)
     return {w: r for w, r in results.items() if r.sessions}
 
 
@@ -254,7 +261,7 @@ def _session(
     store: MemoryStore,
     embed: Embed,
     personal: WriterProfile,
-    shared: WriterProfile,
+    pooled: WriterProfile,
     result: WriterResult,
 ) -> None:
     picks = session_picks(path)
@@ -276,7 +283,7 @@ def _session(
         n = len(candidates)
         for method, order in (
             ("personal", personal.rank(context, candidates)),
-            ("global", shared.rank(context, candidates)),
+            ("global", pooled.rank(context, candidates)),
             ("shown_order", list(range(n))),
         ):
             result.scores[method].add(*_reciprocal_rank(order, pick.picked))
@@ -299,10 +306,13 @@ def _session(
                 embedding=c.vector.tolist(),
             )
         personal.learn(context, candidates, pick.picked)
+        pooled.learn(context, candidates, pick.picked)
     replay = replay_session(path)
     passages = passages_from_labels_string(replay.final_text, replay.labels)
     store.replace_voice(
         f"{writer}/{path.name}", [(p.text, p.evidence(path.name)) for p in passages]
     )
     if passages:
-        personal.add_voice(list(embed([p.text for p in passages])))
+        voice = list(embed([p.text for p in passages]))
+        personal.add_voice(voice)
+        pooled.add_voice(voice)

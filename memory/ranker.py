@@ -1,16 +1,19 @@
 """A per-writer model of which suggestion this writer takes, for ranking candidates.
 
 Each candidate becomes a few features, standardised within the set shown together:
-the model's log-probability per character, its length, its similarity to the text
-before the cursor, where it was shown in the list, and, from what this writer's memory
-holds, its similarity to the suggestions they kept rather than refused (centroids and
-nearest neighbours), to their own writing (voice passages), and to the length they
-usually keep. A conditional logit (softmax over the set) scores them; its weights
-start from one prior shared by every writer and move, one small step per pick,
-towards what this writer chose.
+the model's log-probability, its length, its similarity to the text before the cursor,
+where it was shown in the list, and, from what this writer's memory holds, its
+similarity to the suggestions they kept rather than refused (centroids and nearest
+neighbours), to their own writing (voice passages), and to the length they usually
+keep. A conditional logit (softmax over the set) scores them. Its weights start from a
+prior that comes from general knowledge, never from any writer's data: people pick the
+first options of a list more often (primacy; `shown_early`) and likelier text reads
+better (`logprob`); every other weight starts at zero. Each pick moves the weights one
+small step towards what this writer chose, and pulls them back towards the prior, so a
+handful of picks cannot run away with it.
 
-`global` ranking is the same model with no personal memory: prior weights only, and
-the personal features zero.
+`global` ranking in the benchmark is the same model fed with every writer's earlier
+picks pooled (still causal), so the comparison is between personal and pooled memory.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 Vector = np.ndarray[Any, np.dtype[np.float32]]
 
 FEATURES = (
-    "logprob_per_char",
+    "logprob",
     "length",
     "context_similarity",
     "kept_vs_refused",
@@ -35,11 +38,11 @@ FEATURES = (
     "new_paragraph",
     "shown_early",
 )
-#: One prior for every writer: likelier and more on-topic text is a better first guess.
-PRIOR = np.array([0.3, 0.0, 0.3, 0.3, 0.3, 0.2, 0.2, 0.0, 0.0], dtype=np.float64)
-PERSONAL = np.array([0, 0, 0, 1, 1, 1, 1, 0, 0], dtype=np.float64)
-LEARNING_RATE = 0.15
-SHRINK = 0.02  # pull towards the prior each step, so a few picks cannot run away
+#: One prior for every writer, from general knowledge rather than from any writer's
+#: picks: the first options shown are taken more often, likelier text reads better.
+PRIOR = np.array([0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], dtype=np.float64)
+LEARNING_RATE = 0.05
+SHRINK = 0.05  # pull towards the prior each step, so a few picks cannot run away
 NEAREST = 3
 
 
@@ -60,15 +63,21 @@ def _standardise(column: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 @dataclass
 class WriterProfile:
-    """What the memory knows about one writer's taste; `personal=False` ignores all of it."""
+    """What the memory knows about one writer's taste (or, pooled, about everyone's)."""
 
-    personal: bool = True
-    weights: np.ndarray[Any, Any] = field(default_factory=lambda: PRIOR.copy())
+    prior: np.ndarray[Any, Any] = field(default_factory=lambda: PRIOR.copy())
+    learning_rate: float = LEARNING_RATE
+    shrink: float = SHRINK
+    weights: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0))
     kept: list[Vector] = field(default_factory=list)
     refused: list[Vector] = field(default_factory=list)
     kept_lengths: list[float] = field(default_factory=list)
     voice: list[Vector] = field(default_factory=list)
     picks: int = 0
+
+    def __post_init__(self) -> None:
+        if self.weights.shape != self.prior.shape:
+            self.weights = self.prior.astype(np.float64).copy()
 
     def features(
         self, context: Vector | None, candidates: Sequence[Candidate]
@@ -79,16 +88,12 @@ class WriterProfile:
         out = np.zeros((n, len(FEATURES)), dtype=np.float64)
         lengths = np.array([math.log1p(len(c.text)) for c in candidates])
         if all(c.logprob is not None for c in candidates):
-            out[:, 0] = _standardise(
-                np.array([(c.logprob or 0.0) / max(len(c.text), 1) for c in candidates])
-            )
+            out[:, 0] = _standardise(np.array([c.logprob or 0.0 for c in candidates]))
         out[:, 1] = _standardise(lengths)
         if context is not None:
             out[:, 2] = _standardise(matrix @ context)
         out[:, 7] = [1.0 if c.new_paragraph else 0.0 for c in candidates]
         out[:, 8] = _standardise(-np.arange(n, dtype=np.float64))  # the order shown
-        if not self.personal:
-            return out
         if self.kept and self.refused:
             kept = np.asarray(self.kept, dtype=np.float32)
             refused = np.asarray(self.refused, dtype=np.float32)
@@ -107,8 +112,7 @@ class WriterProfile:
         self, context: Vector | None, candidates: Sequence[Candidate]
     ) -> np.ndarray[Any, Any]:
         """One score per candidate (higher: likelier to be kept)."""
-        weights = self.weights if self.personal else PRIOR * (1 - PERSONAL)
-        return self.features(context, candidates) @ weights
+        return self.features(context, candidates) @ self.weights
 
     def rank(self, context: Vector | None, candidates: Sequence[Candidate]) -> list[int]:
         """Indices of `candidates`, best first (ties keep the order shown)."""
@@ -117,15 +121,15 @@ class WriterProfile:
 
     def learn(self, context: Vector | None, candidates: Sequence[Candidate], picked: int) -> None:
         """The writer kept `picked` and refused the rest: one step towards that choice."""
-        if not self.personal:
-            return
         if len(candidates) > 1:
             x = self.features(context, candidates)
             z = x @ self.weights
             p = np.exp(z - z.max())
             p /= p.sum()
             gradient = x[picked] - p @ x
-            self.weights += LEARNING_RATE * gradient - SHRINK * (self.weights - PRIOR)
+            self.weights += self.learning_rate * gradient - self.shrink * (
+                self.weights - self.prior
+            )
         for i, c in enumerate(candidates):
             (self.kept if i == picked else self.refused).append(c.vector)
         self.kept_lengths.append(math.log1p(len(candidates[picked].text)))

@@ -360,3 +360,37 @@ def test_the_personalization_benchmark_runs_on_two_shared_sessions(embed: object
     for method in METHODS:
         figures = result["overall"][method]
         assert 0.0 <= figures["top1"] <= 1.0 and 0.0 < figures["mrr"] <= 1.0
+
+
+def test_forget_everything_also_removes_voice_history_and_feedback_vectors(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    secret = "Quetzalcoatl’s marmalade 🍊"
+    needles = [secret.encode(), b"marmalade", "🍊".encode()]
+    store = MemoryStore(db)
+    ledger = Store(db)  # another connection holds the file open, as the app's does
+    entry = store.add(f"{secret} at first", "character", name="Ottoline")
+    store.correct(entry.id, text=f"{secret}, corrected")  # the old text is history
+    store.replace_voice("doc", [(f"I wrote this myself: {secret} and more words.", {})])
+    for n in range(5):
+        record(
+            store,
+            Feedback(
+                "Ada",
+                f"before {secret}",
+                f"{secret} {n}",
+                "accepted",
+                doc_key="doc",
+                settings={"ledger_seqs": [n + 1], "rewritten_chars": n},
+            ),
+            embedding=[0.25] * 384,
+        )
+        record(store, Feedback("Ada", "c", f"{secret} refused", REFUSED))
+    assert all(_files_contain(db.parent, needle) for needle in needles)
+    store.forget_all()
+    for needle in needles:
+        assert _files_contain(db.parent, needle) == [], needle
+    assert stats(store)["suggestions"] == 0 and stats(store)["rewritten"]["measured"] == 0
+    ledger.close()
+    store.close()
+    for needle in needles:
+        assert _files_contain(db.parent, needle) == [], needle
