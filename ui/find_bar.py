@@ -1,9 +1,18 @@
-"""Find and replace, as a bar under the text (Ctrl+F, Ctrl+H, F3, Esc)."""
+"""Find and replace, as a bar under the text (Ctrl+F, Ctrl+H, F3, Esc).
+
+The bar says how many matches there are and which one is selected ("3 of 12"), and
+every match is highlighted while it is open (a layer of the editor's `TextStyler`, so
+the Markdown look and the authorship tints stay under it); Match case and Whole words
+apply to finding, counting, highlighting and replacing alike.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor, QTextDocument
+import bisect
+import re
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -15,15 +24,33 @@ from PySide6.QtWidgets import (
 
 from memory.events import How
 from ui.editor import DraftEditor, EditIntent
+from ui.markdown_style import utf16_offsets
 from ui.theme import restyle
 
+Range = tuple[int, int, QTextCharFormat]
+_HIGHLIGHT = {False: "#f3df8a", True: "#6b5a1e"}  # every match, light and dark
 
-def replace_all(editor: DraftEditor, needle: str, replacement: str, *, case: bool) -> int:
+
+def match_pattern(needle: str, *, case: bool, whole_words: bool) -> re.Pattern[str] | None:
+    """The matches of `needle` as a regular expression (None for an empty needle)."""
+    if not needle:
+        return None
+    body = re.escape(needle)
+    if whole_words:
+        body = rf"(?<![^\W_]){body}(?![^\W_])"
+    return re.compile(body, 0 if case else re.IGNORECASE)
+
+
+def replace_all(
+    editor: DraftEditor, needle: str, replacement: str, *, case: bool, whole_words: bool = False
+) -> int:
     """Replace every occurrence as one undoable step attributed to the writer."""
     if not needle:
         return 0
     document = editor.document()
     flags = QTextDocument.FindFlag.FindCaseSensitively if case else QTextDocument.FindFlag(0)
+    if whole_words:
+        flags |= QTextDocument.FindFlag.FindWholeWords
     count = 0
     edit = QTextCursor(document)
     with editor.intent(EditIntent(How.REPLACE)):  # Qt reports the change when the block ends
@@ -55,6 +82,13 @@ class FindBar(QWidget):
         self.replace_field = QLineEdit(self)
         self.replace_field.setPlaceholderText("Replace with")
         self.case_box = QCheckBox("Match case", self)
+        self.whole_box = QCheckBox("Whole words", self)
+        self._highlight = QTimer(self)  # counting and highlighting wait for a pause
+        self._highlight.setSingleShot(True)
+        self._highlight.setInterval(150)
+        self._highlight.timeout.connect(self.update_matches)
+        self.pattern: re.Pattern[str] | None = None
+        self.matches = 0
         self.status = QLabel("", self)
         self.status.setObjectName("FindStatus")
         previous = QPushButton("Previous", self)
@@ -70,6 +104,7 @@ class FindBar(QWidget):
             self.replace_button,
             self.replace_all_button,
             self.case_box,
+            self.whole_box,
             self.status,
             done,
         ):
@@ -77,7 +112,9 @@ class FindBar(QWidget):
         layout.setStretch(0, 2)
         layout.setStretch(3, 2)
         self.find_field.returnPressed.connect(self.find_next)
-        self.find_field.textChanged.connect(lambda _t: self._say(""))
+        self.find_field.textChanged.connect(lambda _t: self._highlight.start())
+        self.case_box.toggled.connect(lambda _on: self._highlight.start())
+        self.whole_box.toggled.connect(lambda _on: self._highlight.start())
         self.replace_field.returnPressed.connect(self.replace_one)
         previous.clicked.connect(self.find_previous)
         following.clicked.connect(self.find_next)
@@ -95,9 +132,13 @@ class FindBar(QWidget):
         self.show()
         self.find_field.setFocus()
         self.find_field.selectAll()
+        self.update_matches()
 
     def close_bar(self) -> None:
         self.hide()
+        self._highlight.stop()
+        self.pattern = None
+        self.editor.styler.set_layer("find", None)
         self.editor.setFocus()
         self.closed.emit()
 
@@ -105,6 +146,8 @@ class FindBar(QWidget):
         flags = QTextDocument.FindFlag(0)
         if self.case_box.isChecked():
             flags |= QTextDocument.FindFlag.FindCaseSensitively
+        if self.whole_box.isChecked():
+            flags |= QTextDocument.FindFlag.FindWholeWords
         if backward:
             flags |= QTextDocument.FindFlag.FindBackward
         return flags
@@ -114,7 +157,7 @@ class FindBar(QWidget):
         if not needle:
             return False
         if self.editor.find(needle, self._flags(backward)):
-            self._say("")
+            self._say(self._where())
             return True
         cursor = self.editor.textCursor()  # wrap around
         cursor.movePosition(
@@ -122,8 +165,63 @@ class FindBar(QWidget):
         )
         self.editor.setTextCursor(cursor)
         found = self.editor.find(needle, self._flags(backward))
-        self._say("" if found else "Not found", found=found)
+        self._say(self._where() if found else "Not found", found=found)
         return found
+
+    # --- counting and highlighting every match ------------------------------------
+    def update_matches(self) -> int:
+        """Count the matches and highlight them all (now); returns the count."""
+        self._highlight.stop()
+        pattern = match_pattern(
+            self.find_field.text(),
+            case=self.case_box.isChecked(),
+            whole_words=self.whole_box.isChecked(),
+        )
+        self.pattern = pattern
+        if pattern is None:
+            self.matches = 0
+            self.editor.styler.set_layer("find", None)
+            self._say("")
+            return 0
+        self.matches = sum(1 for _ in pattern.finditer(self.editor.toPlainText()))
+        self.editor.styler.set_layer("find", self._layer)
+        if self.matches:
+            self._say(self._where())
+        else:
+            self._say("Not found", found=False)
+        return self.matches
+
+    def _where(self) -> str:
+        """ "3 of 12" when the selection is a match, else "12 matches"."""
+        if self.pattern is None:
+            return ""
+        text = self.editor.toPlainText()
+        self.matches = total = sum(1 for _ in self.pattern.finditer(text))
+        cursor = self.editor.textCursor()
+        if cursor.hasSelection():
+            start16 = cursor.selectionStart()
+            before = text[: _code_points(text, start16)]
+            index = sum(1 for _ in self.pattern.finditer(before)) + 1
+            if self.pattern.fullmatch(cursor.selectedText()) and index <= total:
+                return f"{index} of {total}"
+        return f"{total} match{'es' if total != 1 else ''}"
+
+    def _layer(
+        self, position: int, _length: int, dark: bool
+    ) -> list[tuple[int, int, QTextCharFormat]]:
+        pattern = self.pattern
+        if pattern is None:
+            return []
+        text = self.editor.document().findBlock(position).text()
+        found = list(pattern.finditer(text))
+        if not found:
+            return []
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor(_HIGHLIGHT[dark]))
+        offsets = utf16_offsets(text)
+        if offsets is None:
+            return [(m.start(), m.end() - m.start(), fmt) for m in found]
+        return [(offsets[m.start()], offsets[m.end()] - offsets[m.start()], fmt) for m in found]
 
     def find_next(self) -> bool:
         return self._find(backward=False)
@@ -135,12 +233,10 @@ class FindBar(QWidget):
         cursor = self.editor.textCursor()
         needle = self.find_field.text()
         selected = cursor.selectedText()
-        matches = (
-            selected == needle
-            if self.case_box.isChecked()
-            else (selected.lower() == needle.lower())
+        pattern = match_pattern(
+            needle, case=self.case_box.isChecked(), whole_words=self.whole_box.isChecked()
         )
-        if needle and matches:
+        if pattern is not None and pattern.fullmatch(selected):
             with self.editor.intent(EditIntent(How.REPLACE)):
                 cursor.insertText(self.replace_field.text())
         self.find_next()
@@ -151,6 +247,7 @@ class FindBar(QWidget):
             self.find_field.text(),
             self.replace_field.text(),
             case=self.case_box.isChecked(),
+            whole_words=self.whole_box.isChecked(),
         )
         self._say(f"Replaced {count}" if count else "Not found", found=bool(count))
 
@@ -166,3 +263,11 @@ class FindBar(QWidget):
             self.close_bar()
             return
         super().keyPressEvent(event)
+
+
+def _code_points(text: str, utf16: int) -> int:
+    """The code point index of UTF-16 position `utf16` in `text`."""
+    offsets = utf16_offsets(text)
+    if offsets is None:
+        return utf16
+    return bisect.bisect_left(offsets, utf16)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
+from ui.text_stats import READING_WPM, reading_minutes
 from ui.theme import restyle
 
 #: Pixels the model's state may take before it is shortened with an ellipsis.
@@ -42,6 +43,11 @@ class DraftStatusBar(QStatusBar):
         self.roles_label.setObjectName("ModelRoles")
         self.authorship_label = QLabel("", self)
         self.words_label = QLabel("0 words", self)
+        self.words_label.setObjectName("WordCount")
+        self.words = self.characters = 0
+        self.goal = 0
+        self.goal_per_session = False
+        self._session_base: int | None = None
         self.addWidget(self.model_label)
         self.addWidget(self.progress)
         self.addWidget(self.speed_label)
@@ -91,4 +97,34 @@ class DraftStatusBar(QStatusBar):
         self.speed_label.setText(f"{tokens_per_s:.0f} tok/s" if tokens_per_s else "")
 
     def set_word_count(self, words: int, characters: int) -> None:
-        self.words_label.setText(f"{words:,} words · {characters:,} characters")
+        """Show the counts (Markdown's marks are not words), reading time and the goal."""
+        self.words, self.characters = words, characters
+        if self._session_base is None:
+            self._session_base = words
+        minutes = reading_minutes(words)
+        parts = [f"{words:,} word{'s' if words != 1 else ''}"]
+        if self.goal > 0:
+            written = max(0, words - self._session_base) if self.goal_per_session else words
+            share = min(100, round(100 * written / self.goal))
+            whose = "today" if self.goal_per_session else "of the goal"
+            parts = [f"{words:,} words", f"{written:,} / {self.goal:,} {whose} ({share}%)"]
+            self.words_label.setProperty("goal", "met" if written >= self.goal else "open")
+            restyle(self.words_label)
+        parts.append(f"{minutes} min read" if minutes else "")
+        parts.append(f"{characters:,} characters")
+        self.words_label.setText(" · ".join(p for p in parts if p))
+        self.words_label.setToolTip(
+            f"Reading time at {READING_WPM} words a minute. "
+            "Markdown's marks (#, -, *, >) and list numbers are not counted as words."
+        )
+
+    def set_goal(self, words: int, *, per_session: bool) -> None:
+        """A word-count goal for the document (or for the words added this session);
+        0 for none."""
+        self.goal = max(0, words)
+        self.goal_per_session = per_session
+        self.set_word_count(self.words, self.characters)
+
+    def start_session(self) -> None:
+        """A document opened: the session's words count from its length now."""
+        self._session_base = None

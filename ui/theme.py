@@ -110,6 +110,12 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
     return chosen
 
 
+def chosen_theme(app: QApplication) -> str:
+    """The theme `app` was given: "system", "light" or "dark" ("" before `apply_theme`)."""
+    choice = app.property(_CHOICE)
+    return choice if isinstance(choice, str) else ""
+
+
 def is_dark(app: QApplication) -> bool:
     """Whether `app` wears the dark theme (before `apply_theme`: whether the system does)."""
     applied = app.property(_DARK)
@@ -208,3 +214,22 @@ def _system_scheme_changed(_scheme: Qt.ColorScheme) -> None:
     app = QApplication.instance()
     if isinstance(app, QApplication) and app.property(_CHOICE) == "system":
         apply_theme(app, None)
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0 black ... 1 white)."""
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(colour.redF())
+        + 0.7152 * channel(colour.greenF())
+        + 0.0722 * channel(colour.blueF())
+    )
+
+
+def contrast_ratio(first: QColor, second: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours: 1 (none) to 21 (black on white)."""
+    a, b = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (a + 0.05) / (b + 0.05)

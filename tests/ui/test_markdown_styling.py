@@ -1,0 +1,262 @@
+"""Markdown styled in place: every construct gets its look, the text never changes, and
+a keystroke restyles only its own line."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor
+
+from memory.events import Author, How, SourceKind
+from tests.conftest import type_text
+from ui.editor import DraftEditor, EditIntent
+from ui.markdown_spans import START, Role, style_line
+from ui.markdown_style import HEADING_SCALE, block_hang
+
+SAMPLE = [
+    "# Chapter One",
+    "",
+    "Some *emphasis*, **strong** words, ~~struck~~ and `code` in “curly” quotes 😀.",
+    'A [link](https://example.org "title"), <https://auto.example> and www.bare.example/x.',
+    "> A quoted line with _feeling_",
+    "- a list item",
+    "12. a numbered item",
+    "---",
+    "```python",
+    "# not a heading *inside* code",
+    "```",
+    "## Closing ##",
+    r"Escaped \*stars\* stay plain.",
+]
+
+
+def spans_of(line: str, state: int = START) -> list[tuple[str, str]]:
+    return [(s.role.value, line[s.start : s.end]) for s in style_line(line, state).spans]
+
+
+def test_every_construct_has_its_spans() -> None:
+    assert spans_of(SAMPLE[0]) == [("marker", "#"), ("heading", "Chapter One")]
+    assert style_line(SAMPLE[0]).spans[1].level == 1
+    assert spans_of(SAMPLE[2]) == [
+        ("marker", "*"),
+        ("marker", "*"),
+        ("emphasis", "emphasis"),
+        ("marker", "**"),
+        ("marker", "**"),
+        ("strong", "strong"),
+        ("marker", "~~"),
+        ("marker", "~~"),
+        ("strike", "struck"),
+        ("code", "`code`"),
+        ("marker", "`"),
+        ("marker", "`"),
+    ]
+    assert spans_of(SAMPLE[3]) == [
+        ("marker", "["),
+        ("link", "link"),
+        ("url", '](https://example.org "title")'),
+        ("marker", "<"),
+        ("link", "https://auto.example"),
+        ("marker", ">"),
+        ("link", "www.bare.example/x"),
+    ]
+    assert spans_of(SAMPLE[4]) == [
+        ("marker", ">"),
+        ("quote", "A quoted line with _feeling_"),
+        ("marker", "_"),
+        ("marker", "_"),
+        ("emphasis", "feeling"),
+    ]
+    assert spans_of(SAMPLE[5]) == [("list-marker", "-")]
+    assert style_line(SAMPLE[5]).hang == 2
+    assert spans_of(SAMPLE[6]) == [("list-marker", "12.")]
+    assert style_line(SAMPLE[6]).hang == 4
+    assert spans_of(SAMPLE[7]) == [("rule", "---")]
+    assert spans_of(SAMPLE[11]) == [("marker", "##"), ("heading", "Closing"), ("marker", "##")]
+    assert spans_of(SAMPLE[12]) == [("marker", "\\"), ("marker", "\\")]
+
+
+def test_a_fence_carries_from_line_to_line() -> None:
+    opened = style_line("```python")
+    assert [s.role for s in opened.spans] == [Role.MARKER, Role.CODE_BLOCK]
+    inside = style_line("# not a heading *inside* code", opened.state)
+    assert [(s.role, s.start, s.end) for s in inside.spans] == [(Role.CODE_BLOCK, 0, 29)]
+    closed = style_line("```", inside.state)
+    assert closed.state == START
+    assert spans_of("# a heading again", closed.state)[1] == ("heading", "a heading again")
+    # A shorter or different fence does not close it.
+    assert style_line("~~~", opened.state).state == opened.state
+
+
+def test_indented_lines_are_code_only_after_a_blank_line() -> None:
+    assert spans_of("    code()") == [("code-block", "code()")]
+    after_item = style_line("- item").state
+    assert spans_of("    continued *text*", after_item)[-1] == ("emphasis", "text")
+
+
+@pytest.fixture()
+def editor(qtbot) -> DraftEditor:
+    widget = DraftEditor(font_size=13)
+    qtbot.addWidget(widget)
+    widget.resize(520, 700)
+    widget.show()
+    return widget
+
+
+def formats_at(editor: DraftEditor, line: int) -> list[tuple[str, QTextCharFormat]]:
+    block = editor.document().findBlockByNumber(line)
+    text = block.text()
+    return [
+        (text[r.start : r.start + r.length], QTextCharFormat(r.format))
+        for r in block.layout().formats()
+    ]
+
+
+def format_of(editor: DraftEditor, line: int, piece: str) -> QTextCharFormat:
+    for text, fmt in formats_at(editor, line):
+        if text == piece:
+            return fmt
+    raise AssertionError(f"no format for {piece!r} in {formats_at(editor, line)}")
+
+
+def test_the_editor_shows_the_sample_styled_without_changing_it(editor, qtbot) -> None:
+    text = "\n".join(SAMPLE)
+    editor.setPlainText(text)
+    qtbot.wait_until(lambda: bool(formats_at(editor, 0)))
+    assert editor.toPlainText() == text
+    assert editor.document().availableUndoSteps() == 0  # styling is no edit
+    body = editor.document().defaultFont().pointSizeF()
+    heading = format_of(editor, 0, "Chapter One")
+    assert heading.fontWeight() == QFont.Weight.Bold
+    assert heading.fontPointSize() == pytest.approx(body * HEADING_SCALE[1], abs=0.1)
+    hashes = format_of(editor, 0, "#")
+    assert hashes.fontPointSize() == heading.fontPointSize()
+    page = editor.palette().color(editor.palette().ColorRole.Text)
+    assert hashes.foreground().color() != page  # dimmed, not body ink
+    assert format_of(editor, 2, "emphasis").fontItalic()
+    assert format_of(editor, 2, "strong").fontWeight() == QFont.Weight.Bold
+    assert format_of(editor, 2, "struck").fontStrikeOut()
+    assert format_of(editor, 2, "code").fontFixedPitch()
+    assert format_of(editor, 3, "link").fontUnderline()
+    assert format_of(editor, 4, "A quoted line with ").fontItalic()
+    assert format_of(editor, 9, "# not a heading *inside* code").fontFixedPitch()
+    closing = format_of(editor, 11, "Closing")
+    assert closing.fontPointSize() == pytest.approx(body * HEADING_SCALE[2], abs=0.1)
+    assert formats_at(editor, 12)[0][0] == "\\"
+
+
+def test_wrapped_list_items_hang_under_their_words(editor, qtbot) -> None:
+    editor.setPlainText("- " + "words that wrap " * 30 + "\nplain " + "text that wraps " * 30)
+    editor.grab()  # paint: the layout asks for each paragraph's size
+    item = editor.document().firstBlock()
+    lines = [item.layout().lineAt(i) for i in range(item.layout().lineCount())]
+    assert len(lines) > 2
+    words_x = lines[0].cursorToX(block_hang(item))[0]
+    assert all(line.x() == pytest.approx(words_x, abs=0.5) for line in lines[1:])
+    plain = item.next().layout()
+    assert {plain.lineAt(i).x() for i in range(plain.lineCount())} == {plain.lineAt(0).x()}
+    editor.resize(380, 700)  # a narrower column wraps again, still hung
+    editor.grab()
+    assert item.layout().lineAt(1).x() == pytest.approx(words_x, abs=0.5)
+
+
+def test_a_keystroke_restyles_only_its_own_line(editor, qtbot) -> None:
+    asked: list[int] = []
+    editor.setPlainText("\n".join(f"Line *{n}* of the draft." for n in range(5_000)))
+
+    def probe(position: int, _length: int, _dark: bool) -> list:
+        asked.append(position)  # a layer that draws nothing, and tells who was restyled
+        return []
+
+    editor.styler.set_layer("probe", probe)
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=60_000)  # styled in idle time
+    asked.clear()
+    cursor = editor.textCursor()
+    block = editor.document().findBlockByNumber(2_500)
+    cursor.setPosition(block.position() + 4)
+    editor.setTextCursor(cursor)
+    type_text(editor, "s")
+    assert asked == [block.position()]
+    # Opening a fence restyles the lines after it (they became code), and only those.
+    asked.clear()
+    fence_at = editor.document().findBlockByNumber(4_990).position()
+    cursor.setPosition(fence_at)
+    editor.setTextCursor(cursor)
+    type_text(editor, "```\n")
+    assert min(asked) == fence_at
+    assert len(asked) < 20  # three keys on one line, then the dozen lines from it on
+    assert not editor.styler.pending()
+    code = editor.document().findBlockByNumber(4_995).text()
+    assert format_of(editor, 4_995, code).fontFixedPitch()
+
+
+def test_a_long_document_opens_at_once_and_is_styled_in_idle_time(editor, qtbot) -> None:
+    lines = [f"## Part {n}" if n % 50 == 0 else f"Line *{n}* of the draft." for n in range(6_000)]
+    editor.setPlainText("\n".join(lines))
+    document = editor.document()
+    assert editor.styler.pending()  # the first lines are styled, the rest wait
+    last = document.lastBlock()
+    editor.setTextCursor(QTextCursor(last))
+    editor.ensureCursorVisible()
+    qtbot.wait_until(lambda: bool(formats_at(editor, 5_999)), timeout=10_000)  # on screen first
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=120_000)
+    for number in (1, 3_000, 4_500, 5_950):
+        assert formats_at(editor, number), number
+    heading = format_of(editor, 3_000, "Part 3000")
+    assert heading.fontWeight() == QFont.Weight.Bold
+    assert editor.toPlainText() == "\n".join(lines)
+
+
+def test_markdown_styling_and_authorship_tints_work_together(writing_room, qtbot) -> None:
+    editor = writing_room.editor
+    type_text(editor, "# The ")
+    model = Author(SourceKind.MODEL, "TestModel", "ab" * 32)
+    editor.insert_as("Lighthouse", EditIntent(How.SUGGESTION, author=model))
+    writing_room.show_authorship(True)
+    tinted = format_of(editor, 0, "Lighthouse")
+    own = format_of(editor, 0, "The ")
+    body = editor.document().defaultFont().pointSizeF()
+    assert tinted.fontPointSize() == own.fontPointSize() == pytest.approx(body * 1.6, abs=0.1)
+    assert tinted.fontWeight() == QFont.Weight.Bold
+    assert tinted.background().style().name != "NoBrush"  # the model's tint
+    assert own.background().style().name == "NoBrush"
+    writing_room.show_authorship(False)
+    after = format_of(editor, 0, "The Lighthouse")  # one look again: the heading's
+    assert after.background().style().name == "NoBrush"
+    assert after.fontPointSize() == tinted.fontPointSize()
+
+
+MARKDOWNISH = st.text(
+    alphabet=st.sampled_from([*"ab #*_`[]()<>!~-+=.1\\:/ \t\n", "“", "”", "😀", "é", "\u0301"]),
+    max_size=120,
+)
+
+
+@given(MARKDOWNISH)
+@settings(max_examples=300, deadline=None)
+def test_spans_stay_inside_their_line(text: str) -> None:
+    state = START
+    for line in text.split("\n"):
+        style = style_line(line, state)
+        for span in style.spans:
+            assert 0 <= span.start <= span.end <= len(line), (line, span)
+        assert 0 <= style.hang <= len(line)
+        state = style.state
+
+
+@given(MARKDOWNISH)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_styling_never_alters_the_text(editor, text: str) -> None:
+    editor.setPlainText(text)
+    cursor = QTextCursor(editor.document())
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    cursor.insertText("\n# *more* `text` 😀")
+    editor.grab()
+    assert editor.toPlainText() == text + "\n# *more* `text` 😀"
+    for number in range(editor.document().blockCount()):
+        block = editor.document().findBlockByNumber(number)
+        for r in block.layout().formats():
+            assert 0 <= r.start and r.start + r.length <= block.length() - 1

@@ -1,0 +1,434 @@
+"""Markdown styled in place, and every other look painted over the text, in one layer.
+
+Qt lets one `QSyntaxHighlighter` own a paragraph's formats (a second one wipes them),
+so the editor has exactly one, `TextStyler`: it draws the Markdown look of each line
+(`ui.markdown_spans`) and merges the other layers over it, such as the authorship
+tints (`authorship_layer`) and spelling marks, each a function that answers for one
+paragraph. Qt calls it only for the paragraphs that change (and the ones after, while
+a fence opens or closes), so a keystroke restyles one line however long the document.
+The text itself is never touched: formats live in the layout, not in the document.
+
+`HangingIndentLayout` lines up the wrapped lines of a list item with the words after
+its marker (QPlainTextEdit's own layout ignores paragraph indents).
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from typing import cast
+
+from PySide6.QtCore import QPointF, QRectF, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QSyntaxHighlighter,
+    QTextBlock,
+    QTextCharFormat,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QPlainTextDocumentLayout
+
+from memory.origins import LABELS, Theme, vocabulary
+from ui.authorship_view import BlockLabels, origin_format
+from ui.markdown_spans import START, Role, Span, next_state, style_line
+
+#: One layer's formats for a paragraph: (block position, text length in UTF-16 units,
+#: dark theme?) -> [(offset, length, format)], offsets in UTF-16 units in the paragraph.
+Layer = Callable[[int, int, bool], list[tuple[int, int, QTextCharFormat]]]
+
+#: Heading sizes relative to the body text, by level.
+HEADING_SCALE = {1: 1.6, 2: 1.35, 3: 1.18, 4: 1.08, 5: 1.0, 6: 1.0}
+
+# Colours the Markdown look adds, light and dark: dimmed syntax, links, code and quotes.
+_COLOURS: dict[bool, dict[str, str]] = {
+    False: {
+        "marker": "#a9a396",
+        "link": "#2f5d8a",
+        "url": "#625d55",
+        "code": "#f0ede6",
+        "quote": "#5f5b53",
+        "rule": "#a9a396",
+    },
+    True: {
+        "marker": "#6f7178",
+        "link": "#94b6dc",
+        "url": "#a9abb2",
+        "code": "#3a3c42",
+        "quote": "#b4afa4",
+        "rule": "#6f7178",
+    },
+}
+
+# userState: the line state in the low 15 bits, PENDING, and the list item's hang above.
+_STATE_BITS = 16
+_PENDING = 1 << 15  # styled later, in idle time (opening or pasting a long text)
+_STATE_MASK = _PENDING - 1
+#: Lines styled at once in one turn of the event loop; the rest wait for idle time.
+BULK_LINES = 300
+_IDLE_SLICE_S = 0.008
+
+
+def role_formats(dark: bool, base: QFont) -> dict[Role, QTextCharFormat]:
+    """The look of each Markdown role, for the theme and the editor's font."""
+    colours = _COLOURS[dark]
+    mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family()
+    size = base.pointSizeF() if base.pointSizeF() > 0 else 13.0
+    formats: dict[Role, QTextCharFormat] = {}
+
+    def make(role: Role) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        formats[role] = fmt
+        return fmt
+
+    make(Role.HEADING).setFontWeight(QFont.Weight.Bold)
+    make(Role.MARKER).setForeground(QColor(colours["marker"]))
+    make(Role.EMPHASIS).setFontItalic(True)
+    make(Role.STRONG).setFontWeight(QFont.Weight.Bold)
+    make(Role.STRIKE).setFontStrikeOut(True)
+    for role in (Role.CODE, Role.CODE_BLOCK):
+        fmt = make(role)
+        fmt.setFontFamilies([mono])
+        fmt.setFontFixedPitch(True)
+        fmt.setFontPointSize(size * 0.9)
+        fmt.setBackground(QColor(colours["code"]))
+    link = make(Role.LINK)
+    link.setForeground(QColor(colours["link"]))
+    link.setFontUnderline(True)
+    link.setUnderlineColor(QColor(colours["link"]))
+    make(Role.URL).setForeground(QColor(colours["url"]))
+    quote = make(Role.QUOTE)
+    quote.setForeground(QColor(colours["quote"]))
+    quote.setFontItalic(True)
+    make(Role.LIST_MARKER).setForeground(QColor(colours["marker"]))
+    rule = make(Role.RULE)
+    rule.setForeground(QColor(colours["rule"]))
+    rule.setFontLetterSpacing(140.0)
+    return formats
+
+
+def heading_format(level: int, base: QFont, bold: QTextCharFormat) -> QTextCharFormat:
+    fmt = QTextCharFormat(bold)
+    size = base.pointSizeF() if base.pointSizeF() > 0 else 13.0
+    fmt.setFontPointSize(round(size * HEADING_SCALE.get(level, 1.0), 1))
+    return fmt
+
+
+def utf16_offsets(text: str) -> list[int] | None:
+    """UTF-16 offset of each code point position (None when they are the same)."""
+    if text.isascii() or all(ord(ch) < 0x10000 for ch in text):
+        return None
+    offsets = [0]
+    total = 0
+    for ch in text:
+        total += 2 if ord(ch) >= 0x10000 else 1
+        offsets.append(total)
+    return offsets
+
+
+def authorship_layer(labels_for_block: BlockLabels) -> Layer:
+    """The authorship tints as a layer: each origin's tint and line, for the theme."""
+    words = vocabulary()
+    cache: dict[bool, dict[str, QTextCharFormat]] = {}
+
+    def tints(position: int, length: int, dark: bool) -> list[tuple[int, int, QTextCharFormat]]:
+        formats = cache.get(dark)
+        if formats is None:
+            theme: Theme = "dark" if dark else "light"
+            formats = {label: origin_format(words[label], theme) for label in LABELS}
+            cache[dark] = formats
+        found = []
+        for offset, span, label in labels_for_block(position, length):
+            fmt = formats.get(label)
+            if fmt is not None and not fmt.isEmpty():
+                found.append((offset, span, fmt))
+        return found
+
+    return tints
+
+
+class TextStyler(QSyntaxHighlighter):
+    """The editor's one highlighter: the Markdown look, then each layer over it."""
+
+    def __init__(self, document: QTextDocument, *, dark: bool = False) -> None:
+        super().__init__(document)
+        # The document owns its highlighter. Said again through setParent so that PySide
+        # knows it too: otherwise the wrapper may delete it a second time.
+        self.setParent(document)
+        self.dark = dark
+        self.markdown = True
+        self._layers: dict[str, Layer] = {}
+        self._formats: dict[Role, QTextCharFormat] = {}
+        self._headings: dict[int, QTextCharFormat] = {}
+        self._heading_marks: dict[int, QTextCharFormat] = {}
+        self._font_key = ""
+        # Opening a long document styles its first lines at once and the rest in idle
+        # time, the lines on screen first, so the window never freezes on a book.
+        self._lines_this_turn = 0
+        self._turn = QTimer(self)
+        self._turn.setSingleShot(True)
+        self._turn.setInterval(0)
+        self._turn.timeout.connect(self._new_turn)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(1)
+        self._idle.timeout.connect(self._style_pending)
+        self._pending_from = -1  # the first block number that may wait; -1: none
+        self._target: QTextBlock | None = None
+        self._visible: weakref.WeakMethod[Callable[[], Iterator[QTextBlock]]] | None = None
+
+    # --- what is drawn ------------------------------------------------------------
+    def set_markdown(self, on: bool) -> None:
+        """Style the Markdown (on) or show the plain characters only (off)."""
+        if on != self.markdown:
+            self.markdown = on
+            self.rehighlight()
+
+    def set_dark(self, dark: bool) -> None:
+        """Colours for the dark or the light theme (restyles every paragraph)."""
+        if dark != self.dark:
+            self.dark = dark
+            self._formats = {}
+            self.rehighlight()
+
+    def font_changed(self) -> None:
+        """The editor's font changed: heading and code sizes follow it."""
+        self._formats = {}
+        self.rehighlight()
+
+    def set_layer(self, name: str, layer: Layer | None) -> None:
+        """Draw `layer` over the Markdown look (None removes it); restyles the text."""
+        if layer is None and name not in self._layers:
+            return
+        if layer is None:
+            del self._layers[name]
+        else:
+            self._layers[name] = layer
+        self.rehighlight()
+
+    def set_visible_blocks(self, visible: Callable[[], Iterator[QTextBlock]] | None) -> None:
+        """Who says which paragraphs are on screen (styled first when styling waits): a
+        method of the view, held weakly (the view owns this styler, not the other way)."""
+        self._visible = None if visible is None else weakref.WeakMethod(visible)  # type: ignore[arg-type]
+
+    def wake(self, *_scrolled: object) -> None:
+        """The view scrolled: style what waits, the lines on screen first."""
+        if self._pending_from >= 0 and not self._idle.isActive():
+            self._idle.start()
+
+    def pending(self) -> bool:
+        """Whether some paragraphs still wait to be styled."""
+        return self._pending_from >= 0
+
+    def has_layer(self, name: str) -> bool:
+        return name in self._layers
+
+    def layer_changed(self, block: QTextBlock) -> None:
+        """A layer's answer for `block` changed (a spelling check finished, say)."""
+        if block.isValid():
+            self.rehighlightBlock(block)
+
+    # --- Qt's call per paragraph ------------------------------------------------------
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
+        block = self.currentBlock()
+        previous = self.previousBlockState()
+        state = START if previous < 0 else previous & _STATE_MASK
+        if self._waits(block):
+            self.setCurrentBlockState(next_state(text, state) | _PENDING)
+            number = block.blockNumber()
+            if self._pending_from < 0 or number < self._pending_from:
+                self._pending_from = number
+            if not self._idle.isActive():
+                self._idle.start()
+            return
+        ranges: list[tuple[int, int, QTextCharFormat]] = []
+        hang = 0
+        if self.markdown:
+            style = style_line(text, state)
+            offsets = utf16_offsets(text)
+            if style.spans:
+                ranges.extend(self._markdown_ranges(style.spans, offsets))
+            hang = style.hang if offsets is None else offsets[style.hang]
+            self.setCurrentBlockState(style.state | (hang << _STATE_BITS))
+        else:
+            self.setCurrentBlockState(next_state(text, state))
+        if self._layers and text:
+            length = block.length() - 1
+            for layer in self._layers.values():
+                ranges.extend(layer(block.position(), length, self.dark))
+        if ranges:
+            self._apply(ranges)
+
+    def _waits(self, block: QTextBlock) -> bool:
+        """Whether `block` is left for idle time (its state is still carried on)."""
+        if self._target is not None:  # styling one waiting block: the rest keep waiting
+            stored = block.userState()
+            return block != self._target and stored >= 0 and bool(stored & _PENDING)
+        if self._lines_this_turn >= BULK_LINES:
+            return True
+        if self._lines_this_turn == 0:
+            self._turn.start()
+        self._lines_this_turn += 1
+        return False
+
+    def _new_turn(self) -> None:
+        self._lines_this_turn = 0
+
+    def _style_pending(self) -> None:
+        """Style waiting paragraphs for a few milliseconds, those on screen first."""
+        document = self.document()
+        if document is None or self._pending_from < 0:
+            return
+        deadline = time.perf_counter() + _IDLE_SLICE_S
+        visible = self._visible() if self._visible is not None else None
+        if visible is not None:
+            for block in visible():
+                self._style_now(block)
+        block = document.findBlockByNumber(self._pending_from)
+        while block.isValid() and time.perf_counter() < deadline:
+            self._style_now(block)
+            block = block.next()
+        if block.isValid():
+            self._pending_from = block.blockNumber()
+            self._idle.start()
+        else:
+            self._pending_from = -1
+
+    def _style_now(self, block: QTextBlock) -> None:
+        stored = block.userState()
+        if stored >= 0 and stored & _PENDING:
+            self._target = block
+            try:
+                self.rehighlightBlock(block)
+            finally:
+                self._target = None
+
+    def _markdown_ranges(
+        self, spans: list[Span], offsets: list[int] | None
+    ) -> list[tuple[int, int, QTextCharFormat]]:
+        formats = self._role_formats()
+        found = []
+        for span in spans:
+            if span.end <= span.start:
+                continue
+            if span.role == Role.HEADING:
+                fmt = self._headings[span.level]
+            else:
+                fmt = formats[span.role]
+            if offsets is None:
+                found.append((span.start, span.end - span.start, fmt))
+            else:
+                start = offsets[span.start]
+                found.append((start, offsets[span.end] - start, fmt))
+        # Heading marks are as large as the heading's words, only dimmer.
+        heading = next((s for s in spans if s.role == Role.HEADING), None)
+        if heading is not None:
+            marks = self._heading_marks[heading.level]
+            marker = formats[Role.MARKER]
+            found = [(a, n, marks if f is marker else f) for a, n, f in found]
+        return found
+
+    def _role_formats(self) -> dict[Role, QTextCharFormat]:
+        document = self.document()
+        font = document.defaultFont() if document is not None else QFont()
+        key = f"{font.toString()}|{self.dark}"
+        if not self._formats or key != self._font_key:
+            self._font_key = key
+            self._formats = role_formats(self.dark, font)
+            self._headings = {
+                level: heading_format(level, font, self._formats[Role.HEADING])
+                for level in HEADING_SCALE
+            }
+            self._heading_marks = {}
+            for level, fmt in self._headings.items():
+                marks = QTextCharFormat(fmt)
+                marks.merge(self._formats[Role.MARKER])
+                self._heading_marks[level] = marks
+        return self._formats
+
+    def _apply(self, ranges: list[tuple[int, int, QTextCharFormat]]) -> None:
+        """Set the formats, merging where ranges overlap (later ranges on top)."""
+        ordered = sorted(enumerate(ranges), key=lambda item: item[1][0])
+        if all(
+            a[1][0] + a[1][1] <= b[1][0] for a, b in zip(ordered, ordered[1:], strict=False)
+        ):  # no two ranges overlap: nothing to merge
+            for start, length, fmt in ranges:
+                self.setFormat(start, length, fmt)
+            return
+        cuts = sorted({p for start, length, _f in ranges for p in (start, start + length)})
+        active: list[tuple[int, int, QTextCharFormat]] = []  # (layer order, end, format)
+        following = 0
+        for left, right in zip(cuts, cuts[1:], strict=False):
+            while following < len(ordered) and ordered[following][1][0] <= left:
+                order, (start, length, fmt) = ordered[following]
+                active.append((order, start + length, fmt))
+                following += 1
+            active = [item for item in active if item[1] > left]
+            if not active:
+                continue
+            if len(active) == 1:
+                self.setFormat(left, right - left, active[0][2])
+                continue
+            layered = sorted(active, key=lambda item: item[0])
+            merged = QTextCharFormat(layered[0][2])
+            for _order, _end, fmt in layered[1:]:
+                merged.merge(fmt)
+            self.setFormat(left, right - left, merged)
+
+
+def state_before(block: QTextBlock) -> int:
+    """The Markdown line state the lines before `block` leave (a fence open, say)."""
+    previous = block.previous()
+    state = previous.userState() if previous.isValid() else -1
+    return START if state < 0 else state & _STATE_MASK
+
+
+def block_hang(block: QTextBlock) -> int:
+    """UTF-16 units the list marker of `block` takes (0: not a list item)."""
+    state = block.userState()
+    return 0 if state < 0 else state >> _STATE_BITS
+
+
+class HangingIndentLayout(QPlainTextDocumentLayout):
+    """QPlainTextEdit's layout, with the wrapped lines of list items hung under the words.
+
+    Qt lays a paragraph out first; the first time the view asks for its size, a list
+    item is laid out again with its second and later lines indented to the marker's width.
+    """
+
+    def blockBoundingRect(self, block: QTextBlock) -> QRectF:  # noqa: N802 - Qt override
+        rect = super().blockBoundingRect(block)
+        hang = block_hang(block)
+        if hang <= 0 or not block.isVisible():
+            return rect
+        layout = block.layout()
+        if layout.lineCount() < 2:
+            return rect
+        margin = self.document().documentMargin()
+        first = layout.lineAt(0)
+        # PySide returns (x, position) for cursorToX's in-out argument.
+        where = cast(tuple[float, int], first.cursorToX(min(hang, block.length() - 1)))
+        indent = where[0] - first.x()
+        available = first.width()  # Qt lays the first line out as wide as the page
+        if indent <= 0 or indent > available / 2:
+            return rect
+        if layout.lineCount() > 1 and abs(layout.lineAt(1).x() - (margin + indent)) < 0.5:
+            return rect  # hung already
+        layout.beginLayout()
+        height = 0.0
+        number = 0
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            shift = indent if number else 0.0
+            line.setLeadingIncluded(True)
+            line.setLineWidth(available - shift)
+            line.setPosition(QPointF(margin + shift, height))
+            height += line.height()
+            number += 1
+        layout.endLayout()
+        block.setLineCount(layout.lineCount())
+        return super().blockBoundingRect(block)
