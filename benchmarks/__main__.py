@@ -1,4 +1,12 @@
-"""Run every benchmark and record the figures (summarised by hand in docs/performance.md)."""
+"""`make bench`: run every benchmark, record the figures and the targets, regenerate the
+table in docs/performance.md.
+
+Each module's `run()` returns its figures; a module that compares with a peer or a goal
+adds a list `targets` (see `benchmarks.stats.target`). All targets are gathered into
+`benchmarks/results/latest.json` (`targets`), and the table between the marker comments
+in `docs/performance.md` is rewritten from them. `python -m benchmarks keystroke export`
+runs only the named modules (the table then shows only their targets).
+"""
 
 from __future__ import annotations
 
@@ -10,33 +18,102 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
-MODULES = ("assistant", "authorship", "editor", "export")
+# In the order they run; llama_bench last, since it may have to build llama-bench first.
+MODULES = (
+    "keystroke",
+    "startup",
+    "authorship",
+    "export",
+    "cli_peers",
+    "assistant",
+    "llama_bench",
+)
+OPTIONAL = ("journal",)  # run when present (another area's benchmark)
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+START = "<!-- bench:targets:start (written by make bench; do not edit by hand) -->"
+END = "<!-- bench:targets:end -->"
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def table(targets: list[dict[str, Any]], when: str, wall_s: float) -> str:
+    lines = [
+        START,
+        f"Generated from `benchmarks/results/latest.json` ({when}, whole run {wall_s:.0f} s).",
+        "",
+        "| figure | value | target | peer | peer value | ratio | met | command |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for t in targets:
+        ratio = "-" if t["ratio"] is None else f"{t['ratio']:.2f}×"
+        lines.append(
+            f"| {t['name']} | {_number(t['value'])} {t['unit']} | {t['target']} | "
+            f"{t['peer'] or '-'} | {_number(t['peer_value'])} | {ratio} | "
+            f"{'yes' if t['met'] else '**no**'} | `{t['command']}` |"
+        )
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_table(text: str, doc: Path = DOC) -> None:
+    content = doc.read_text(encoding="utf-8")
+    if START in content and END in content:
+        before = content[: content.index(START)]
+        after = content[content.index(END) + len(END) :]
+        content = before + text + after
+    else:
+        content = content.rstrip() + "\n\n## Targets (`make bench`)\n\n" + text + "\n"
+    doc.write_text(content, encoding="utf-8")
 
 
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    only = sys.argv[1:] or list(MODULES)
-    results: dict[str, object] = {
+    here = Path(__file__).parent
+    only = sys.argv[1:] or [
+        *MODULES[:-1],
+        *(name for name in OPTIONAL if (here / f"{name}.py").exists()),
+        MODULES[-1],
+    ]
+    began = time.perf_counter()
+    results: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
+        "seconds": {},
     }
+    targets: list[dict[str, Any]] = []
     failed = False
     for name in only:
         print(f"== {name}", flush=True)
+        started = time.perf_counter()
         try:
             module = importlib.import_module(f"benchmarks.{name}")
-            results[name] = module.run()
+            figures = module.run()
+            targets.extend(figures.pop("targets", []) if isinstance(figures, dict) else [])
+            results[name] = figures
         except Exception:  # noqa: BLE001 - report every benchmark, then fail
             traceback.print_exc()
             results[name] = {"error": traceback.format_exc(limit=3)}
             failed = True
+        results["seconds"][name] = round(time.perf_counter() - started, 1)
         print(json.dumps(results[name], indent=2), flush=True)
-    out = Path(__file__).parent / "results" / "latest.json"
+    wall = time.perf_counter() - began
+    results["wall_s"] = round(wall, 1)
+    results["targets"] = targets
+    out = here / "results" / "latest.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"written to {out}")
+    write_table(table(targets, results["when"], wall))
+    print(f"written to {out} and {DOC} ({wall:.0f} s)")
     return 1 if failed else 0
 
 

@@ -140,12 +140,55 @@ def ledger_costs(batches: int = 50, per_batch: int = 100) -> dict[str, Any]:
     }
 
 
+def position_costs(size: int = 4_000_000, n: int = 100) -> dict[str, Any]:
+    """What one keystroke's UTF-16 conversions cost at the end of a 4 MB text with one
+    curly quote (and with one emoji as well): re-encoding the text, as the bridge did
+    before issue 12 (replayed here), against `Utf16Map` (now); µs, medians."""
+    from memory.positions import Utf16Map
+
+    unit = "The keeper watched the sea turn grey over the harbour.\n\n"
+    out: dict[str, Any] = {"characters": size}
+    for name, head in (("curly_quote", "\u201c"), ("curly_quote_and_emoji", "\u201c\U0001f600")):
+        text = head + (unit * (size // len(unit) + 1))[: size - len(head)]
+        at16 = len(text.encode("utf-16-le", "surrogatepass")) // 2 - 10
+
+        def reencode(_i: int, text: str = text, at16: int = at16) -> object:
+            total = len(text.encode("utf-16-le", "surrogatepass")) // 2
+            units = text[: min(at16, total)].encode("utf-16-le", "surrogatepass")
+            return len(units[: at16 * 2].decode("utf-16-le", "surrogatepass"))
+
+        positions = Utf16Map(text)
+        before = _time_each(max(5, n // 10), reencode)
+        now = _time_each(n, lambda _i, m=positions, at=at16: m.to_index(min(at, m.length16)))
+        out[f"{name}_reencode_us_median"] = _median_us(before)
+        out[f"{name}_utf16map_us_median"] = _median_us(now)
+    return out
+
+
 def run() -> dict[str, Any]:
-    """All authorship figures in one dict."""
+    """All authorship figures in one dict, and the CoAuthor replay's target."""
+    from benchmarks.stats import target
+
+    replay = coauthor_throughput()
+    targets = []
+    if "events_per_s" in replay:
+        targets.append(
+            target(
+                f"CoAuthor replay, all {replay['sessions']} shared sessions",
+                replay["events_per_s"],
+                "events/s",
+                ">= 100,000 events/s",
+                command="make bench (benchmarks/authorship.py)",
+                limit_value=100_000,
+                higher_is_better=True,
+            )
+        )
     return {
         "edits_1m_chars_10k_runs": edit_costs(),
-        "coauthor_replay": coauthor_throughput(),
+        "utf16_per_keystroke_4mb": position_costs(),
+        "coauthor_replay": replay,
         "ledger": ledger_costs(),
+        "targets": targets,
     }
 
 

@@ -11,15 +11,46 @@ grapheme cluster) rounds *down* to the start of that unit.
 
 from __future__ import annotations
 
+import sys
+from bisect import bisect_left
+
 import regex
 
 _GRAPHEME = regex.compile(r"\X")
 _HIGH_SURROGATES = range(0xD800, 0xDC00)
+_ASTRAL = regex.compile("[\U00010000-\U0010ffff]")
+
+
+def _kind_probe() -> int | None:
+    """CPython stores a string in the narrowest of 1, 2 or 4 bytes per code point
+    (PEP 393), so its size says in O(1) whether it holds a code point above U+FFFF.
+    The header size for 4-byte strings, or None where that does not hold."""
+    if sys.implementation.name != "cpython":
+        return None
+    header = sys.getsizeof("\U00010000") - 8
+    probes = {"\u00e9x": False, "\u201c": False, "a\U0001f600": True, "\U0001f600" * 3: True}
+    for probe, wide in probes.items():
+        if (sys.getsizeof(probe) == header + 4 * (len(probe) + 1)) != wide:
+            return None
+    return header
+
+
+_WIDE_HEADER = _kind_probe()
+
+
+def has_astral(s: str) -> bool:
+    """True when `s` holds a code point above U+FFFF (two UTF-16 units: a surrogate pair).
+    Text without one has UTF-16 offsets equal to its code point offsets."""
+    if s.isascii():
+        return False
+    if _WIDE_HEADER is not None:
+        return sys.getsizeof(s) == _WIDE_HEADER + 4 * (len(s) + 1)
+    return _ASTRAL.search(s) is not None
 
 
 def utf16_length(s: str) -> int:
     """Length of `s` in UTF-16 code units (what Qt calls its length)."""
-    if s.isascii():
+    if not has_astral(s):
         return len(s)
     return len(s.encode("utf-16-le", "surrogatepass")) // 2
 
@@ -28,7 +59,7 @@ def index_to_utf16(text: str, index: int) -> int:
     """UTF-16 offset of code point `index` in `text` (0 <= index <= len(text))."""
     if not 0 <= index <= len(text):
         raise ValueError(f"code point index {index} outside 0..{len(text)}")
-    if text.isascii():
+    if not has_astral(text):
         return index
     return utf16_length(text[:index])
 
@@ -37,7 +68,7 @@ def utf16_to_index(text: str, offset16: int) -> int:
     """Code point index of UTF-16 `offset16`; inside a surrogate pair rounds down."""
     if offset16 < 0:
         raise ValueError(f"UTF-16 offset {offset16} is negative")
-    if text.isascii():
+    if not has_astral(text):
         if offset16 > len(text):
             raise ValueError(f"UTF-16 offset {offset16} outside 0..{len(text)}")
         return offset16
@@ -51,6 +82,79 @@ def utf16_to_index(text: str, offset16: int) -> int:
     if n and ord(prefix[-1]) in _HIGH_SURROGATES and text[n - 1] != prefix[-1]:
         return n - 1  # the offset split a surrogate pair: round down to its start
     return n
+
+
+def astral_positions(text: str) -> list[int]:
+    """Code point indices of the code points above U+FFFF in `text`, in order."""
+    if not has_astral(text):
+        return []
+    return [m.start() for m in _ASTRAL.finditer(text)]
+
+
+class Utf16Map:
+    """UTF-16 <-> code point offsets of one text that keeps changing, without re-encoding.
+
+    Only code points above U+FFFF (surrogate pairs) make the two differ, so the map keeps
+    their code point indices, sorted: a conversion is a binary search, and an edit
+    shifts the indices after it (nothing at all for text without any, ASCII or not).
+    Same rounding rule as the functions above.
+    """
+
+    __slots__ = ("_astral", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._astral = astral_positions(text)
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def length16(self) -> int:
+        return len(self._text) + len(self._astral)
+
+    def to_utf16(self, index: int) -> int:
+        """UTF-16 offset of code point `index` (0 <= index <= len(text))."""
+        if not 0 <= index <= len(self._text):
+            raise ValueError(f"code point index {index} outside 0..{len(self._text)}")
+        return index + bisect_left(self._astral, index)
+
+    def to_index(self, offset16: int) -> int:
+        """Code point index of UTF-16 `offset16`; inside a surrogate pair rounds down."""
+        if not 0 <= offset16 <= self.length16:
+            raise ValueError(f"UTF-16 offset {offset16} outside 0..{self.length16}")
+        astral = self._astral
+        if not astral:
+            return offset16
+        # The k-th astral code point starts at UTF-16 offset astral[k] + k; those before
+        # `offset16` each add one unit. An offset between the halves of a pair gives the
+        # pair's own index: rounding down comes for free.
+        before = bisect_left(range(len(astral)), offset16, key=lambda k: astral[k] + k)
+        return offset16 - before
+
+    def replace(self, start: int, removed: int, inserted: str, text: str | None = None) -> None:
+        """Follow the change text[start:start+removed] = inserted; `text` is the new text
+        when the caller has it already (it is not rebuilt then)."""
+        old = self._text
+        end = start + removed
+        if not 0 <= start <= end <= len(old):
+            raise ValueError(f"change {start}+{removed} outside a text of {len(old)} characters")
+        if text is None:
+            text = old[:start] + inserted + old[end:]
+        elif len(text) != len(old) - removed + len(inserted):
+            raise ValueError("the new text does not match the change")
+        astral = self._astral
+        added = [start + i for i in astral_positions(inserted)]
+        if astral or added:
+            lo = bisect_left(astral, start)
+            hi = bisect_left(astral, end, lo)
+            delta = len(inserted) - removed
+            tail = astral[hi:]
+            if delta:
+                tail = [i + delta for i in tail]
+            astral[lo:] = added + tail
+        self._text = text
 
 
 def _is_trivially_segmented(text: str) -> bool:

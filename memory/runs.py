@@ -37,7 +37,7 @@ def normalize_segments(segments: Iterable[Segment]) -> list[Segment]:
 class AuthoredText:
     """A document's text and, for every character, the event that inserted it."""
 
-    __slots__ = ("_text", "_lens", "_events", "_totals")
+    __slots__ = ("_text", "_lens", "_events", "_totals", "_cum")
 
     def __init__(self, text: str = "", event: int | None = None) -> None:
         if text and event is None:
@@ -46,6 +46,7 @@ class AuthoredText:
         self._lens: list[list[int]] = []
         self._events: list[list[int]] = []
         self._totals: list[int] = []
+        self._cum: list[int] | None = None  # running sums of `_totals`, made when asked
         if text:
             assert event is not None
             self.replace(0, 0, text, [(len(text), event)])
@@ -63,6 +64,7 @@ class AuthoredText:
             out._lens.append([length for length, _ in chunk])
             out._events.append([event for _, event in chunk])
             out._totals.append(sum(out._lens[-1]))
+        out._cum = None
         return out
 
     @property
@@ -99,7 +101,7 @@ class AuthoredText:
         if not self._totals:
             self._rebuild_blocks(0, 0, [p[0] for p in pieces], [p[1] for p in pieces])
             return
-        cum = list(accumulate(self._totals))
+        cum = self._cumulative()
         first = bisect_left(cum, start)
         last = bisect_left(cum, end)
         base_first = cum[first] - self._totals[first]
@@ -172,10 +174,18 @@ class AuthoredText:
         self._lens[lo:hi] = new_lens
         self._events[lo:hi] = [events[i : i + size] for i in range(0, len(events), size)]
         self._totals[lo:hi] = [sum(block) for block in new_lens]
+        self._cum = None
+
+    def _cumulative(self) -> list[int]:
+        """Where each block ends: kept between edits, so reading costs a binary search."""
+        cum = self._cum
+        if cum is None:
+            cum = self._cum = list(accumulate(self._totals))
+        return cum
 
     def _locate(self, index: int) -> tuple[int, int]:
         """Block holding code point `index` and the offset of that block's start."""
-        cum = list(accumulate(self._totals))
+        cum = self._cumulative()
         block = bisect_right(cum, index)
         return block, cum[block] - self._totals[block]
 
