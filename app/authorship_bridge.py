@@ -21,7 +21,7 @@ from memory.diff import hunks
 from memory.document import AuthoredDocument, slice_segments
 from memory.events import CLIPBOARD, AttributedSpan, Author, How, SourceKind
 from memory.origins import label_spans, vocabulary
-from memory.positions import index_to_utf16, utf16_length, utf16_to_index
+from memory.positions import Utf16Map, has_astral
 from memory.runs import Segment
 from ui.editor import DraftEditor, EditIntent
 
@@ -42,12 +42,21 @@ class AuthorshipBridge:
         self.editor = editor
         self.document = document
         self.writer = writer
+        self._positions = Utf16Map(document.text)
         editor.document().contentsChange.connect(self._changed)
         editor.set_mime_authorship(self.mime_payload)
 
     def detach(self) -> None:
         self.editor.document().contentsChange.disconnect(self._changed)
         self.editor.set_mime_authorship(None)
+
+    def positions(self) -> Utf16Map:
+        """UTF-16 <-> code points for the engine's text as it is now. Kept up to date edit
+        by edit; rebuilt (one pass) only when the text changed by another road."""
+        current = self._positions
+        if current.text is not self.document.text:
+            current = self._positions = Utf16Map(self.document.text)
+        return current
 
     # --- changes ----------------------------------------------------------------
     def _document_slice(self, start16: int, length16: int) -> str:
@@ -62,11 +71,12 @@ class AuthorshipBridge:
 
     def _changed(self, position16: int, removed16: int, added16: int) -> None:
         doc = self.document
+        positions = self.positions()
         old_text: str = doc.text
         # Qt counts the document's final paragraph separator, which the text lacks: clamp.
-        old16 = utf16_length(old_text)
-        start = utf16_to_index(old_text, min(position16, old16))
-        end = utf16_to_index(old_text, min(position16 + removed16, old16))
+        old16 = positions.length16
+        start = positions.to_index(min(position16, old16))
+        end = positions.to_index(min(position16 + removed16, old16))
         new_window = self._document_slice(position16, added16)
         old_window = old_text[start:end]
         intent = self.editor.current_intent()
@@ -74,9 +84,9 @@ class AuthorshipBridge:
         for offset, removed, new_offset, inserted in reversed(hunks(old_window, new_window)):
             inserted_text = new_window[new_offset : new_offset + inserted]
             author, segments = self._attribution(intent, new_window, new_offset, inserted)
-            doc.record(
-                start + offset, removed, inserted_text, author, intent.how, segments=segments
-            )
+            at = start + offset
+            if doc.record(at, removed, inserted_text, author, intent.how, segments=segments):
+                positions.replace(at, removed, inserted_text, doc.text)
 
     def _attribution(
         self, intent: EditIntent, new_window: str, prefix: int, inserted: int
@@ -103,7 +113,8 @@ class AuthorshipBridge:
     def mime_payload(self, start16: int, end16: int) -> bytes | None:
         """Authorship of a selection, carried with copied or dragged text."""
         text: str = self.document.text
-        start, end = utf16_to_index(text, start16), utf16_to_index(text, end16)
+        positions = self.positions()
+        start, end = positions.to_index(start16), positions.to_index(end16)
         segments = self.document.segments(start, end)
         payload = {"doc": self.document.doc_id, "text": text[start:end], "segments": segments}
         return json.dumps(payload).encode("utf-8")
@@ -117,24 +128,29 @@ class AuthorshipBridge:
         for length, seq in document.segments(start, end):
             spans.append(AttributedSpan(position, length, events[seq]))
             position += length
-        return label_spans(document.text, spans)
+        return label_spans(document.text, spans, document.edited_models)
 
     def block_labels(self, position16: int, length16: int) -> list[tuple[int, int, str]]:
         """Origin labels of one paragraph, as (offset16, length16, label) for the highlighter."""
-        text: str = self.document.text
-        start = utf16_to_index(text, position16)
-        end = min(len(text), utf16_to_index(text, position16 + length16))
-        block = text[start:end]
+        positions = self.positions()
+        end16 = min(position16 + length16, positions.length16)
+        start = positions.to_index(min(position16, end16))
+        end = positions.to_index(end16)
+        labels = self._labelled(start, end)
+        if not has_astral(self.document.text[start:end]):
+            return [(offset - start, length, label) for offset, length, label in labels]
+        block = Utf16Map(self.document.text[start:end])  # block-local coordinates
         out = []
-        for offset, length, label in self._labelled(start, end):
-            lo = offset - start
-            out.append((index_to_utf16(block, lo), utf16_length(block[lo : lo + length]), label))
+        for offset, length, label in labels:
+            lo = block.to_utf16(offset - start)
+            out.append((lo, block.to_utf16(offset - start + length) - lo, label))
         return out
 
     def describe_at(self, position16: int) -> str:
         """Who wrote the character at a position, for the hover tooltip."""
         text: str = self.document.text
-        index = utf16_to_index(text, position16)
+        positions = self.positions()
+        index = positions.to_index(min(position16, positions.length16))
         if index >= len(text):
             return ""
         ((_length, seq),) = self.document.segments(index, index + 1)
@@ -152,8 +168,9 @@ class AuthorshipBridge:
         text: str = self.document.text
         cursor = self.editor.textCursor()
         if cursor.hasSelection():
-            start = utf16_to_index(text, cursor.selectionStart())
-            end = utf16_to_index(text, cursor.selectionEnd())
+            positions = self.positions()
+            start = positions.to_index(min(cursor.selectionStart(), positions.length16))
+            end = positions.to_index(min(cursor.selectionEnd(), positions.length16))
             scope = "Selection"
         else:
             start, end, scope = 0, len(text), "Whole document"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class _Buried:
     segments: list[Segment]
     position: int
     removed_by: int
+    edited: set[int]  # model events this removal marked edited (an undo clears them)
 
 
 def slice_segments(segments: Sequence[Segment], lo: int, hi: int) -> list[Segment]:
@@ -71,6 +73,7 @@ class AuthoredDocument:
         self._state = state
         self._events = events
         self._graveyard: deque[_Buried] = deque(maxlen=GRAVEYARD_SIZE)
+        self._edited: dict[int, int] = ledger.edited_models() if ledger.head_seq else {}
 
     @classmethod
     def open(
@@ -108,6 +111,16 @@ class AuthoredDocument:
         if path is not None:
             doc.mark_saved(text_sha256(initial_text))
         return doc
+
+    @classmethod
+    def draft(
+        cls, store: Store, path: str | None, title: str, snapshot_every: int = SNAPSHOT_EVERY
+    ) -> AuthoredDocument:
+        """Start an empty document whose row is written with its first edit (an untitled
+        window, or a new file): its id is fixed now, and an untouched one leaves nothing."""
+        doc_id = str(uuid.uuid4())
+        ledger = Ledger(store, doc_id, snapshot_every, new_row=(path, title))
+        return cls(store, doc_id, ledger, AuthoredText(), {})
 
     # What the editor reads
 
@@ -153,9 +166,14 @@ class AuthoredDocument:
         events = self._events
         return [AttributedSpan(s, n, events[e]) for s, n, e in self._state.iter_runs()]
 
+    @property
+    def edited_models(self) -> frozenset[int]:
+        """Seqs of model events whose text the writer deleted some of (model, edited)."""
+        return frozenset(self._edited)
+
     def labels(self) -> list[tuple[int, int, str]]:
         """(start, length, origin label) per run, for the authorship view."""
-        return label_spans(self._state.text, self.spans())
+        return label_spans(self._state.text, self.spans(), self._edited)
 
     def shares(self, start: int | None = None, end: int | None = None) -> dict[str, int]:
         """Characters per origin label in [start, end) (default: the whole text)."""
@@ -195,7 +213,13 @@ class AuthoredDocument:
                 raise ValueError("segments must cover the inserted text exactly")
             self._ensure_events({src for _, src in pieces if src != seq}, seq)
         if removed:
-            self._bury(start, removed, seq)
+            edited = self._deletion_edits(start, removed, author, how)
+            for model_seq in edited:
+                self._edited[model_seq] = seq
+                self.ledger.mark_model_edited(model_seq, seq)
+            self._bury(start, removed, seq, edited)
+        elif how is How.UNDO and segments is None:
+            self._unmark_restored(inserted)
         self._state.replace(start, removed, inserted, pieces)
         self._events[seq] = event
         self.ledger.append(event, start, removed, inserted, pieces)
@@ -215,7 +239,37 @@ class AuthoredDocument:
                 raise ValueError(f"unknown segment sources {sorted(missing - found.keys())}")
             self._events.update(found)
 
-    def _bury(self, start: int, removed: int, seq: int) -> None:
+    def _deletion_edits(self, start: int, removed: int, author: Author, how: How) -> set[int]:
+        """Model events the writer edits by removing [start, start+removed): some of
+        their text goes and some stays right beside the cut (not an undo, not a move)."""
+        if author.kind is not SourceKind.PERSON or how in (How.UNDO, How.REDO, How.MOVE):
+            return set()
+        state, events = self._state, self._events
+        gone = {
+            src
+            for _n, src in state.segments(start, start + removed)
+            if src not in self._edited and events[src].author.kind is SourceKind.MODEL
+        }
+        if not gone:
+            return set()
+        beside = set()
+        if start > 0:
+            beside.add(state.event_at(start - 1))
+        if start + removed < len(state):
+            beside.add(state.event_at(start + removed))
+        return gone & beside
+
+    def _unmark_restored(self, inserted: str) -> None:
+        """An undo that puts back a removal which marked model text edited clears it."""
+        for buried in self._graveyard:
+            if buried.edited and buried.text == inserted:
+                for model_seq in buried.edited:
+                    if self._edited.pop(model_seq, None) is not None:
+                        self.ledger.mark_model_edited(model_seq, None)
+                buried.edited = set()
+                return
+
+    def _bury(self, start: int, removed: int, seq: int, edited: set[int]) -> None:
         """Remember a removed stretch, joining it to the last one for runs of deletes."""
         text = self._state.text[start : start + removed]
         pieces = self._state.segments(start, start + removed)
@@ -225,13 +279,15 @@ class AuthoredDocument:
                 last.text = text + last.text
                 last.segments = normalize_segments([*pieces, *last.segments])
                 last.position, last.removed_by = start, seq
+                last.edited |= edited
                 return
             if start == last.position:  # delete, delete, ...
                 last.text += text
                 last.segments = normalize_segments([*last.segments, *pieces])
                 last.removed_by = seq
+                last.edited |= edited
                 return
-        self._graveyard.appendleft(_Buried(text, pieces, start, seq))
+        self._graveyard.appendleft(_Buried(text, pieces, start, seq, edited))
 
     def _resurrect(self, inserted: str) -> list[Segment] | None:
         """The original authors of `inserted` if it was removed recently, else None."""

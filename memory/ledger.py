@@ -4,7 +4,10 @@ Each entry is one `EditEvent` plus the change it made (`start`, `removed`, `inse
 and the `(length, source event)` segments that wrote the inserted text). Its hash is
 sha256(previous hash + canonical JSON of the entry), so any later change to a stored
 entry breaks the chain. Appends are buffered and written by `flush()` in one
-transaction: the ledger is the autosave journal, flushed at least once a second.
+transaction: the ledger is the autosave journal, flushed on a pause in typing and at
+least every half second (the window's timers; see `memory.recovery` for what a crash
+leaves). A document's row can wait for its first entry (`new_row`), so an untouched
+untitled window leaves nothing behind.
 Replaying it reproduces the text and every character's author exactly; snapshots
 every `snapshot_every` entries keep opening a long document fast.
 """
@@ -78,12 +81,23 @@ def entry_hash(
 class Ledger:
     """A document's edit log in the store, with an in-memory tail not yet flushed."""
 
-    def __init__(self, store: Store, doc_id: str, snapshot_every: int = SNAPSHOT_EVERY) -> None:
+    def __init__(
+        self,
+        store: Store,
+        doc_id: str,
+        snapshot_every: int = SNAPSHOT_EVERY,
+        new_row: tuple[str | None, str] | None = None,
+    ) -> None:
         self.store = store
         self.doc_id = doc_id
         self.snapshot_every = snapshot_every
+        # (path, title) of a document row not written yet: the first flush with an
+        # entry creates it, so a document nobody typed in leaves no row behind.
+        self._new_row = new_row
         self._pending: list[LedgerEntry] = []
         self._pending_snapshots: list[tuple[int, str, str, str]] = []
+        # (model seq, by seq) to mark edited, or (model seq, None) to clear (an undo)
+        self._pending_edits: list[tuple[int, int | None]] = []
         self._known_authors: set[str] = set()
         self._authors: dict[str, Author] = {}
         with store.guard():
@@ -107,6 +121,17 @@ class Ledger:
     def head_hash(self) -> str:
         """The hash of the last entry: it stands for the whole history."""
         return self._head_hash
+
+    @property
+    def has_row(self) -> bool:
+        """Whether the document's row is in the store (False until its first entry)."""
+        return self._new_row is None
+
+    def set_new_row(self, path: str | None, title: str) -> None:
+        """The path and title a row not written yet will get (a new file's, or Save As
+        before the first edit)."""
+        if self._new_row is not None:
+            self._new_row = (path, title)
 
     @property
     def pending(self) -> int:
@@ -147,10 +172,34 @@ class Ledger:
         )
         self._last_snapshot_seq = self._head_seq
 
+    def mark_model_edited(self, model_seq: int, by_seq: int | None) -> None:
+        """Model event `model_seq` had some of its text deleted by entry `by_seq` (None:
+        an undo put it back); written with the next `flush()`."""
+        self._pending_edits.append((model_seq, by_seq))
+
+    def edited_models(self, upto_seq: int | None = None) -> dict[int, int]:
+        """Model events whose text the writer deleted some of, as of `upto_seq`
+        (default: head): {model seq: seq of the deleting entry}."""
+        upto = self._head_seq if upto_seq is None else upto_seq
+        with self.store.guard():
+            rows = self.store.db.execute(
+                "SELECT model_seq, by_seq FROM model_edits WHERE doc_id = ? AND by_seq <= ?",
+                [self.doc_id, upto],
+            ).fetchall()
+        edited = {int(model): int(by) for model, by in rows}
+        for model, by in self._pending_edits:
+            if by is None:
+                edited.pop(model, None)
+            elif by <= upto:
+                edited.setdefault(model, by)
+        return edited
+
     def flush(self) -> int:
         """Write buffered entries and snapshots in one transaction; return how many."""
-        if not self._pending and not self._pending_snapshots:
+        if not self._pending and not self._pending_snapshots and not self._pending_edits:
             return 0
+        if self._new_row is not None and not self._pending:
+            return 0  # nothing typed yet: still no row
         authors = [a for k, a in self._authors.items() if k not in self._known_authors]
         rows = [
             (
@@ -170,6 +219,14 @@ class Ledger:
         ]
         db = self.store.db
         with self.store.transaction():
+            if self._new_row is not None:
+                path, title = self._new_row
+                if path is not None:  # the path is this document's now
+                    db.conn.execute("UPDATE documents SET path = NULL WHERE path = ?", [path])
+                db.conn.execute(
+                    "INSERT INTO documents (id, path, title, created_at) VALUES (?, ?, ?, ?)",
+                    [self.doc_id, path, title, self._pending[0].event.at],
+                )
             db.conn.executemany(
                 "INSERT OR IGNORE INTO authors (key, kind, name, model_sha256) VALUES (?, ?, ?, ?)",
                 [(a.key, a.kind.value, a.name, a.model_sha256) for a in authors],
@@ -184,10 +241,24 @@ class Ledger:
                 "VALUES (?, ?, ?, ?, ?)",
                 [(self.doc_id, *snap) for snap in self._pending_snapshots],
             )
+            for model, by in self._pending_edits:
+                if by is None:
+                    db.conn.execute(
+                        "DELETE FROM model_edits WHERE doc_id = ? AND model_seq = ?",
+                        [self.doc_id, model],
+                    )
+                else:
+                    db.conn.execute(
+                        "INSERT OR IGNORE INTO model_edits (doc_id, model_seq, by_seq) "
+                        "VALUES (?, ?, ?)",
+                        [self.doc_id, model, by],
+                    )
+        self._new_row = None
         self._known_authors.update(a.key for a in authors)
         written = len(self._pending)
         self._pending.clear()
         self._pending_snapshots.clear()
+        self._pending_edits.clear()
         return written
 
     # Reading

@@ -11,7 +11,7 @@ How each origin is named and coloured lives once, in `resources/origins.json`;
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -203,21 +203,35 @@ def _same_word_or_sentence(text: str, boundary: int) -> bool:
     return not stripped.startswith(("\n", "\r", "\u2029"))
 
 
-def label_spans(text: str, spans: Sequence[AttributedSpan]) -> list[tuple[int, int, str]]:
-    """(start, length, label) for each span, applying the model-edited rule."""
+def label_spans(
+    text: str, spans: Sequence[AttributedSpan], edited: Collection[int] = ()
+) -> list[tuple[int, int, str]]:
+    """(start, length, label) for each span, applying the model-edited rule.
+
+    Model text is "model_edited" when the writer wrote inside it or directly beside it
+    in the same word or sentence, or deleted some of it (`edited`: the seqs of model
+    events the ledger saw the writer delete from). A find/replace counts only inside
+    the model's text: replacing the writer's own word beside it leaves it the model's.
+    """
     base = [origin_of(span.event) for span in spans]
     labels = list(base)
     for i, span in enumerate(spans):
         if base[i] != MODEL:
             continue
         seq = span.event.seq
+        if seq in edited:
+            labels[i] = MODEL_EDITED
+            continue
         for j, boundary in ((i - 1, span.start), (i + 1, span.end)):
             if not 0 <= j < len(spans) or base[j] != HUMAN or spans[j].event.seq < seq:
                 continue
             # A human insertion with this model event on both sides is inside it.
             k = j - 1 if j < i else j + 1
             inside = 0 <= k < len(spans) and spans[k].event.seq == seq
-            if inside or _same_word_or_sentence(text, boundary):
+            beside = spans[j].event.how is not How.REPLACE and _same_word_or_sentence(
+                text, boundary
+            )
+            if inside or beside:
                 labels[i] = MODEL_EDITED
                 break
     return [(s.start, s.length, label) for s, label in zip(spans, labels, strict=True)]

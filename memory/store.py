@@ -26,6 +26,16 @@ class StoreError(DraftsmithError):
     """The store cannot be used (damaged, unreadable or locked file); say so plainly."""
 
 
+class DamagedStore(StoreError):
+    """The file is damaged, is not a Draftsmith library, or was written by a newer
+    Draftsmith: `open_library` moves it aside and starts a fresh one."""
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    message = str(exc).lower()
+    return "not a database" in message or "malformed" in message or "corrupt" in message
+
+
 _MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
 
 
@@ -102,6 +112,20 @@ def _m0003_brainstorm(db: sqlite_utils.Database) -> None:
     create_brainstorm_tables(db)
 
 
+@_migration("0004_model_edits")
+def _m0004_model_edits(db: sqlite_utils.Database) -> None:
+    # Model events the writer edited by deleting some of their text (a deletion leaves
+    # nothing in the runs to show it): derived from the ledger, kept for the labels.
+    db.execute(
+        """CREATE TABLE model_edits (
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            model_seq INTEGER NOT NULL,
+            by_seq INTEGER NOT NULL,
+            PRIMARY KEY (doc_id, model_seq)
+        )"""
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:
     """A document's row: identity, file, and the ledger position last saved to disk."""
@@ -123,7 +147,10 @@ class DocumentInfo:
 class Store:
     """One SQLite file holding every document's ledger; close it with `close()`."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, check: bool = False) -> None:
+        """Open (creating if needed) and migrate the library. `check` (at start-up) also
+        proves the file can be written (`StoreError` if not) and runs SQLite's
+        `quick_check` (`DamagedStore` when a page is damaged)."""
         self.path = str(path)
         try:
             if self.path == ":memory:":
@@ -141,6 +168,21 @@ class Store:
                 self.db.execute("PRAGMA synchronous=NORMAL")
                 self.db.execute("PRAGMA foreign_keys=ON")
                 self._migrate()
+                if check:
+                    # Writable now? (a read-only file or folder would fail at the first
+                    # journal write instead, minutes into the writer's work)
+                    version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+                    self.db.execute("BEGIN IMMEDIATE")
+                    try:
+                        self.db.execute(f"PRAGMA user_version = {version}")
+                    finally:
+                        self._rollback()
+                    problems = [str(r[0]) for r in self.db.execute("PRAGMA quick_check(5)")]
+                    if problems != ["ok"]:
+                        raise DamagedStore(
+                            f"the Draftsmith library at {self.path} is damaged "
+                            f"({'; '.join(problems)})."
+                        )
         except StoreError:
             conn.close()
             raise
@@ -155,6 +197,11 @@ class Store:
                 f"{where} is damaged or is not a Draftsmith library. "
                 "Restore it from a backup or move it aside to start a new one."
             )
+        if "unable to open" in message:
+            return (
+                f"{where} cannot be opened or created (its folder may be missing, "
+                "read-only or full)."
+            )
         if "readonly" in message or "read-only" in message:
             return f"{where} cannot be written (read-only file or folder)."
         if "disk" in message and "full" in message:
@@ -167,7 +214,8 @@ class Store:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            raise StoreError(self._explain(exc)) from exc
+            kind = DamagedStore if _is_damage(exc) else StoreError
+            raise kind(self._explain(exc)) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -186,16 +234,32 @@ class Store:
                 yield
             except BaseException:
                 self._depth = 0
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._depth = 0
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                # A full disk or an I/O error at COMMIT may leave the transaction open;
+                # left so, every later BEGIN would fail and the journal never resume.
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it rolls back by itself
+        after some errors, such as a full disk); the first error is the one reported."""
+        if not self.db.conn.in_transaction:
+            return
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
     def _migrate(self) -> None:
         """Bring the schema up to date; `PRAGMA user_version` counts applied migrations."""
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(_MIGRATIONS):
-            raise StoreError(
+            raise DamagedStore(
                 f"the Draftsmith library at {self.path} was written by a newer version "
                 "of Draftsmith; update Draftsmith to open it."
             )
@@ -306,3 +370,91 @@ class Store:
         if row is None:
             raise KeyError(key)
         return Author(SourceKind(row[0]), row[1], row[2])
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedLibrary:
+    """The store to use, and what the writer should be told about it."""
+
+    store: Store
+    notice: str = ""  # "" when the library opened as it is
+    moved_to: Path | None = None  # where a damaged library was moved aside
+    in_memory: bool = False  # nothing is kept after this session
+
+
+def open_library(path: Path | str, *, now: float | None = None) -> OpenedLibrary:
+    """Open the library at start-up, whatever state it is in; never raises.
+
+    A damaged file (garbage, truncated, damaged pages, a newer version's schema) is
+    moved aside under a timestamped name, with its `-wal` and `-shm` companions, and a
+    fresh library is created in its place. When no library can be written there at all
+    (a full or read-only data folder, a locked file), an in-memory one serves the
+    session, so authorship is still recorded and saved in the files' blocks."""
+    path = Path(path)
+    try:
+        if not _looks_like_sqlite(path):  # moved before SQLite touches it or its WAL
+            raise DamagedStore(f"the Draftsmith library at {path} is not an SQLite file")
+        return OpenedLibrary(Store(path, check=True))
+    except DamagedStore as exc:
+        damage = (
+            str(exc)
+            if "newer version" in str(exc)
+            else f"The Draftsmith library at {path} is damaged or is not a Draftsmith library."
+        )
+    except StoreError as exc:
+        return _in_memory(str(exc))
+    try:
+        moved = move_aside(path, time.time() if now is None else now)
+    except OSError as exc:
+        return _in_memory(f"{damage} It could not be moved aside ({exc.strerror or exc})")
+    try:
+        fresh = Store(path)
+    except StoreError as exc:
+        return _in_memory(f"{damage} It was moved to {moved}, but a new one failed: {exc}")
+    notice = (
+        f"{_sentence(damage)} Draftsmith moved it to {moved} (nothing in it was deleted) "
+        "and started a new, empty library. Your files are untouched and open with the "
+        "authorship saved in them."
+    )
+    return OpenedLibrary(fresh, notice, moved)
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    """False only for a file that exists, is not empty, and lacks SQLite's header."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return True  # missing (created fresh) or unreadable (SQLite says why)
+    return not head or head == b"SQLite format 3\x00"
+
+
+def _sentence(text: str) -> str:
+    text = text.rstrip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _in_memory(reason: str) -> OpenedLibrary:
+    notice = (
+        f"{_sentence(reason)} Authorship is recorded for this session only and is saved in "
+        "your Markdown files' authorship blocks; crash recovery is off until Draftsmith "
+        "can write its library again."
+    )
+    return OpenedLibrary(Store(":memory:"), notice, None, in_memory=True)
+
+
+def move_aside(path: Path, now: float) -> Path:
+    """Rename a library (and its `-wal`, `-shm`) to `NAME.damaged-YYYYMMDD-HHMMSS`."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    count = 1
+    while target.exists():
+        count += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{count}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    return target

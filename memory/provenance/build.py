@@ -28,6 +28,7 @@ def record_for(document: AuthoredDocument, title: str, app_version: str) -> Prov
         events=events,
         ledger_head=document.head_hash,
         app_version=app_version,
+        edited=document.edited_models,
     )
 
 
@@ -37,11 +38,19 @@ def record_of_state(
     title: str,
     ledger_head: str,
     app_version: str,
+    edited: frozenset[int] = frozenset(),
 ) -> ProvenanceRecord:
-    """The record of a text and its runs as a ledger replayed them (any point in time)."""
+    """The record of a text and its runs as a ledger replayed them (any point in time);
+    `edited`: the model events the writer had deleted from by then."""
     spans = [AttributedSpan(s, n, events[e]) for s, n, e in state.iter_runs()]
     return ProvenanceRecord(
-        title, state.text, spans, [events[seq] for seq in sorted(events)], ledger_head, app_version
+        title,
+        state.text,
+        spans,
+        [events[seq] for seq in sorted(events)],
+        ledger_head,
+        app_version,
+        edited,
     )
 
 

@@ -72,6 +72,10 @@ class ProvenanceRecord:
     events: list[EditEvent]  # ledger order: the timeline
     ledger_head: str
     app_version: str
+    #: seqs of model events the writer deleted some of (their text is model, edited)
+    edited: frozenset[int] = frozenset()
+    #: (name, start, end) of each part (a project's chapters); empty: split at headings
+    parts: tuple[tuple[str, int, int], ...] = ()
     _runs: list[Run] = field(default_factory=list, repr=False, compare=False)
 
     def runs(self) -> list[Run]:
@@ -99,7 +103,7 @@ class ProvenanceRecord:
             position = span.end
         if position < len(self.text):
             runs.append(Run(position, len(self.text), None))
-        self._runs.extend(_labelled(self.text, runs))
+        self._runs.extend(_labelled(self.text, runs, self.edited))
         return self._runs
 
     def authors(self) -> list[Author]:
@@ -135,12 +139,12 @@ class ProvenanceRecord:
         return (min(times), max(times)) if times else None
 
 
-def _labelled(text: str, runs: list[Run]) -> list[Run]:
+def _labelled(text: str, runs: list[Run], edited: frozenset[int]) -> list[Run]:
     """Runs with the origin labels the authorship view shows (model text edited by the
     writer included), computed by `memory.origins` from the attributed runs."""
     attributed = [r for r in runs if r.event is not None]
     spans = [AttributedSpan(r.start, r.length, r.event) for r in attributed if r.event]
-    labels = {start: label for start, _length, label in origins.label_spans(text, spans)}
+    labels = {start: label for start, _length, label in origins.label_spans(text, spans, edited)}
     return [Run(r.start, r.end, r.event, labels.get(r.start, origins.UNKNOWN)) for r in runs]
 
 

@@ -40,6 +40,7 @@ from memory.provenance.build import (
     record_of_state,
     unclaimed_characters,
 )
+from memory.provenance.chain import check_chain
 from memory.provenance.record import ProvenanceRecord
 from memory.runs import AuthoredText
 from memory.store import Store
@@ -79,6 +80,7 @@ class SavedState:
     state: AuthoredText
     events: dict[int, EditEvent]
     head_hash: str
+    edited: frozenset[int] = frozenset()  # model events the writer had deleted from
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,8 @@ def known_ledger(store: Store | None, key: str) -> KnownLedger | None:
         state, events = document.ledger.replay(info.saved_seq)
         entries = document.ledger.entries(info.saved_seq - 1, info.saved_seq)
         head = entries[-1].hash if info.saved_seq and entries else GENESIS_HASH
-        saved = SavedState(state, events, head)
+        edited = frozenset(document.ledger.edited_models(info.saved_seq))
+        saved = SavedState(state, events, head, edited)
     return KnownLedger(document, document.text, saved)
 
 
@@ -276,7 +279,8 @@ def record_for_decision(
     """The export record of the file's text (`file_text`) under a decision, written to
     nothing: the ledger as it is (LEDGER), as of the last save (RECOVERY: the file holds
     the saved text), with the outside changes as an unknown author's (EXTERNAL), or the
-    runs stamped `at` (ANNOTATIONS, IMPORTED)."""
+    runs stamped `at` (ANNOTATIONS, IMPORTED). A record from the ledger is only made once
+    its hash chain checks out (`chain.BrokenHistory` otherwise: never sign a forgery)."""
     if decision.needs_decision:
         raise ValueError("the file's authorship block needs the writer's decision first")
     if decision.source in (Source.ANNOTATIONS, Source.IMPORTED):
@@ -284,13 +288,18 @@ def record_for_decision(
     if known is None:
         raise ValueError(f"a {decision.source} decision needs the ledger it came from")
     document = known.document
+    check_chain(document.ledger, title)
     if decision.source is Source.LEDGER:
         return record_for(document, title, app_version)
     if decision.source is Source.RECOVERY and known.saved is not None:
         saved = known.saved
-        return record_of_state(saved.state, saved.events, title, saved.head_hash, app_version)
+        return record_of_state(
+            saved.state, saved.events, title, saved.head_hash, app_version, saved.edited
+        )
     state, events = document.preview_reconcile(file_text, at)
-    return record_of_state(state, events, title, document.head_hash, app_version)
+    return record_of_state(
+        state, events, title, document.head_hash, app_version, document.edited_models
+    )
 
 
 @dataclass(frozen=True, slots=True)
