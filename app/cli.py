@@ -9,11 +9,13 @@
     draftsmith brainstorm FILE --kind next|titles|names|arguments|questions [--about TEXT]
     [--json]
     draftsmith bench suggestions [--json] [--contexts N]
+    draftsmith recover --list [--json] | ID --out FILE | ID --discard
     draftsmith --version
 
 Exit status: 0 done, 1 failed (or, for verify, a mismatch), 2 bad arguments, 3 the
 file's authorship block needs the writer's decision (`--authorship keep` applies its
-valid ranges, `--authorship ignore` treats its text as imported).
+valid ranges, `--authorship ignore` treats its text as imported), 4 (verify) the file
+carries nothing to check it against.
 
 Nothing heavy (llama_cpp, torch, sentence-transformers) is imported here, so the
 window appears at once.
@@ -34,6 +36,8 @@ from app.memory_cli import MEMORY_COMMANDS
 from app.memory_cli import add_parsers as add_memory_parsers
 from app.models_cli import MODELS_COMMANDS
 from app.models_cli import add_parsers as add_models_parsers
+from app.recover_cli import RECOVER_COMMANDS
+from app.recover_cli import add_parsers as add_recover_parsers
 from app.version import app_version
 
 if TYPE_CHECKING:
@@ -47,10 +51,21 @@ COMMANDS = (
     *MEMORY_COMMANDS,
     *COWRITER_COMMANDS,
     *MODELS_COMMANDS,
+    *RECOVER_COMMANDS,
+    "project",
+    "manuscript",
 )
 EXPORT_FORMATS = ("markdown", "html", "pdf", "report-html", "report-pdf", "prov")
 #: The exit status of a command stopped because the writer must decide about a block.
 NEEDS_DECISION = 3
+#: `verify`'s exit status for a file that carries nothing to check (not a change).
+CANNOT_CHECK = 4
+VERIFY_EPILOG = (
+    "exit status: 0 the file matches its signed account; 1 it does not (something changed "
+    "since it was signed, or the signature is not valid); 4 it cannot be checked: it "
+    "carries nothing to check it against (a provenance report, a PDF, a Markdown file "
+    "without its FILE.manifest.json); 2 bad arguments."
+)
 
 
 def _window_parser() -> argparse.ArgumentParser:
@@ -59,7 +74,9 @@ def _window_parser() -> argparse.ArgumentParser:
         description="A private writing room with a local co-writer. "
         f"Tools: {', '.join(COMMANDS)} (see `draftsmith TOOL --help`).",
     )
-    parser.add_argument("file", nargs="?", type=Path, help="a Markdown or text file to open")
+    parser.add_argument(
+        "file", nargs="?", type=Path, help="a Markdown or text file, or a project folder, to open"
+    )
     parser.add_argument("--model", type=Path, help="a GGUF model file to use")
     parser.add_argument("--no-model", action="store_true", help="start without loading a model")
     parser.add_argument("--version", action="version", version=f"draftsmith {app_version()}")
@@ -81,8 +98,10 @@ def _tool_parser() -> argparse.ArgumentParser:
     replay.add_argument("session", type=Path)
     replay.add_argument("--json", action="store_true", help="print a JSON object")
     replay.add_argument("--labels", action="store_true", help="include one label per character")
-    export = tools.add_parser("export", help="export a document with its authorship")
-    export.add_argument("file", type=Path)
+    export = tools.add_parser(
+        "export", help="export a document, or a project folder's chapters, with authorship"
+    )
+    export.add_argument("file", type=Path, help="a document, or a project folder")
     export.add_argument(
         "--to",
         required=True,
@@ -98,12 +117,21 @@ def _tool_parser() -> argparse.ArgumentParser:
         "rest is imported text) or ignore it (all imported); by default, stop (status 3)",
     )
     export.add_argument("--json", action="store_true", help="print a JSON object")
-    verify = tools.add_parser("verify", help="check an export against its signed manifest")
+    verify = tools.add_parser(
+        "verify", help="check an export against its signed manifest", epilog=VERIFY_EPILOG
+    )
     verify.add_argument("file", type=Path)
     verify.add_argument("--json", action="store_true", help="print a JSON object")
     add_memory_parsers(tools)
     add_cowriter_parsers(tools)
     add_models_parsers(tools)
+    add_recover_parsers(tools)
+    from app.project_cli import add_parsers as add_project_parsers
+
+    add_project_parsers(tools)
+    from app.manuscript_cli import add_parsers as add_manuscript_parsers
+
+    add_manuscript_parsers(tools)
     return parser
 
 
@@ -120,8 +148,24 @@ def main(argv: list[str] | None = None) -> int:
             from app.models_cli import run as run_models_command
 
             return run_models_command(args)
+        if args.command in RECOVER_COMMANDS:
+            from app.recover_cli import run as run_recover_command
+
+            return run_recover_command(args)
         if args.command == "replay-coauthor":
             return _replay(args.session, as_json=args.json, labels=args.labels)
+        if args.command == "manuscript":
+            from app.manuscript_cli import run as run_manuscript
+
+            return run_manuscript(args)
+        if args.command == "project":
+            from app.project_cli import list_chapters
+
+            return list_chapters(args.folder, as_json=args.json)
+        if args.command == "export" and args.file.is_dir():
+            from app.project_cli import export_folder
+
+            return export_folder(args.file, args.fmt, args.out, args.authorship, as_json=args.json)
         if args.command == "export":
             from memory.provenance.trust import BlockChoice
 
@@ -194,8 +238,13 @@ def _export(file: Path, fmt: str, out: Path, choice: BlockChoice, *, as_json: bo
         content = read_text(file)
         try:
             store: Store | None = Store(paths.database_path())
-        except DraftsmithError:
+        except DraftsmithError as unusable:
             store = None  # no ledger to consult: the file speaks for itself
+            print(
+                f"draftsmith: note: {unusable} The export uses only what {file.name} itself "
+                "says about its authorship.",
+                file=sys.stderr,
+            )
         try:
             found = file_authorship(file, content, store, app_version=app_version(), choice=choice)
         finally:
@@ -252,28 +301,32 @@ def _verify(file: Path, *, as_json: bool) -> int:
     from memory.provenance import verify_file
 
     result = verify_file(file)
+    status = {"ok": 0, "mismatch": 1, "cannot-check": CANNOT_CHECK}[result.status]
     if as_json:
         _print_json(
             {
                 "file": str(file),
                 "ok": result.ok,
+                "status": result.status,
                 "signer_fingerprint": result.signer_fingerprint,
                 "checked": result.checked,
                 "problems": result.problems,
             }
         )
-        return 0 if result.ok else 1
+        return status
     if result.ok:
         print(f"OK: {file.name} matches its signed authorship account.")
         if result.signer_fingerprint:
             print(f"Signed by key {result.signer_fingerprint}.")
-    else:
+    elif result.checkable:
         print(f"MISMATCH: {file.name} does not match its authorship account.")
+    else:
+        print(f"CANNOT BE CHECKED: {file.name} carries nothing to check it against.")
     for line in result.checked:
         print(f"  checked: {line}")
     for problem in result.problems:
         print(f"  problem: {problem}")
-    return 0 if result.ok else 1
+    return status
 
 
 def _print_json(value: dict[str, object]) -> None:

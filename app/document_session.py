@@ -3,12 +3,20 @@
 Files are UTF-8 Markdown or text, saved atomically. A file that cannot be read
 gives a plain message and leaves the current text untouched; closing with unsaved
 changes asks first. Every edit goes into the document's ledger (through the
-authorship bridge), which is flushed at least once a second: after a crash,
-reopening the file offers the unsaved text back with its authorship.
+authorship bridge), which is flushed on a short pause in typing and at least every
+half second while typing goes on, so a crash loses at most half a second of it.
+
+Every document is recoverable, titled or not: an untitled window (or a new file not
+written yet) gets its row and stable id with its first edit, and nothing when nobody
+types in it. Closing cleanly saves the document, or, when the writer discards the
+changes, takes them out of the journal (`memory.recovery.discard`); so at start-up
+whatever is still ahead of its save is unsaved work, offered back (`offer_recoverable`)
+for the writer to open or discard. Nothing is discarded without the writer's word.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -17,13 +25,25 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from app import messages
+from app import messages, paths
 from app.authorship_bridge import AuthorshipBridge
-from app.files import FileProblem, read_text, write_text_atomically
+from app.file_locks import FileLock
+from app.files import (
+    UTF8,
+    FileFormat,
+    FileProblem,
+    NotUtf8,
+    encoding_name,
+    read_document,
+    write_text_atomically,
+)
 from app.settings import Settings
 from app.version import app_version
 from app.window_state import WindowState
+from memory import recovery
 from memory.document import AuthoredDocument
+from memory.document import text_sha256 as recovery_sha256
+from memory.errors import DraftsmithError
 from memory.events import Author, SourceKind
 from memory.provenance import record_for, trust
 from memory.provenance.annotations import ParsedAnnotations, write_annotated_markdown
@@ -35,8 +55,17 @@ log = logging.getLogger(__name__)
 
 #: How long after the last keystroke the journal is written (see `DocumentSession`).
 SETTLE_MS = 150
+#: The longest an edit waits in memory while typing goes on without a pause: a kill at
+#: any moment loses at most this much typing (plus one flush, a few milliseconds).
+MAX_LATENCY_MS = 500
 JOURNAL_MESSAGE = "journal"
 CHANGED_ON_DISK_MESSAGE = "changed-on-disk"
+OPEN_ELSEWHERE_MESSAGE = "open-elsewhere"
+RECOVERY_MESSAGE = "recovered"
+STARTUP_RECOVERY_MESSAGE = "recoverable"
+#: `_on_disk` when the file is known to differ from Draftsmith's last save (so the
+#: next save asks before overwriting it).
+CHANGED_OUTSIDE = "changed outside Draftsmith"
 
 UNTITLED = "Untitled"
 MARKDOWN_SUFFIXES = trust.MARKDOWN_SUFFIXES
@@ -48,6 +77,8 @@ class DocumentSession(QObject):
     recent_changed = Signal()
     opened = Signal()
     saved = Signal(str)
+    #: After a journal flush that wrote edits: the length of the text it covers.
+    journaled = Signal(int)
 
     def __init__(
         self,
@@ -79,11 +110,25 @@ class DocumentSession(QObject):
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self.flush)
-        self.editor.document().contentsChange.connect(lambda *_: self._settle.start())
+        # ...and, however fast the typing, at least every MAX_LATENCY_MS: started by the
+        # first edit after a flush and never pushed back by the next keystroke.
+        self._latency = QTimer(self)
+        self._latency.setSingleShot(True)
+        self._latency.setInterval(MAX_LATENCY_MS)
+        self._latency.timeout.connect(self.flush)
+        self.editor.document().contentsChange.connect(self._edited)
+        self._lock: recovery.DocumentLock | None = None
+        self._file_lock: FileLock | None = None  # this file is open here (other processes)
         self._journal_failing = False
         self._on_disk: str | None = None  # SHA-256 of the file as last read or written
+        self.file_format: FileFormat = UTF8  # encoding, BOM, newlines: restored on save
         self._attach(None, "")
         self._update_title()
+
+    def _edited(self, *_args: object) -> None:
+        self._settle.start()
+        if not self._latency.isActive():
+            self._latency.start()
 
     # --- authorship ---------------------------------------------------------------
     def writer(self) -> Author:
@@ -105,8 +150,53 @@ class DocumentSession(QObject):
         shown = self.authored.text if self.authored is not None else text
         self._show_text(shown)
         if self.authored is not None:
+            self._take_lock(self.authored)
             self.bridge = AuthorshipBridge(self.editor, self.authored, self.writer)
             self.editor.document().setModified(shown != text)
+        self._claim_file(path)
+
+    def _claim_file(self, path: Path | None) -> None:
+        """Note in the data folder that this window has `path` open; when another
+        Draftsmith has it open, show it read-only until the writer chooses."""
+        lock = self._file_lock
+        if path is None or (lock is not None and lock.held and lock.target == str(path.resolve())):
+            return
+        self._release_file()
+        lock = self._file_lock = FileLock(paths.data_dir(), path)
+        holder = lock.acquire()
+        if holder is None:
+            return
+        self.editor.setReadOnly(True)
+
+        def edit_here() -> None:
+            if self._file_lock is lock:
+                lock.take_over()
+                self.editor.setReadOnly(False)
+
+        messages.warning(
+            f"“{path.name}” is already open in another Draftsmith window (process "
+            f"{holder.pid}). It is shown read-only here so neither window overwrites the "
+            "other's work.",
+            actions=[("Edit Here Anyway", edit_here), ("Keep Read-Only", lambda: None)],
+            id=OPEN_ELSEWHERE_MESSAGE,
+        )
+
+    def _release_file(self) -> None:
+        if self._file_lock is not None:
+            self._file_lock.release()
+            self._file_lock = None
+        self.editor.setReadOnly(False)
+        messages.retract(OPEN_ELSEWHERE_MESSAGE)
+
+    def _take_lock(self, document: AuthoredDocument) -> None:
+        """Tell other Draftsmith processes this document is open here (not to offer it)."""
+        if self.store is None:
+            return
+        messages.retract(f"{STARTUP_RECOVERY_MESSAGE}:{document.doc_id}")  # offered: now open
+        self._lock = recovery.DocumentLock(recovery.locks_dir(self.store), document.doc_id)
+        if not self._lock.acquire():
+            log.warning("document %s is also open in another Draftsmith", document.doc_id)
+            self._lock = None
 
     def _authored_for(
         self, store: Store, path: Path | None, text: str, choice: BlockChoice
@@ -114,12 +204,19 @@ class DocumentSession(QObject):
         """The authored document for a file, by the engine's one trust rule."""
         if path is None:
             self._known = None
-            return AuthoredDocument.create(
-                store, None, UNTITLED, initial_text=text, initial_author=self.writer()
-            )
+            # The row (and so the journal's record of it) is made by the first edit.
+            return AuthoredDocument.draft(store, None, UNTITLED)
         key = str(path.resolve())
         if choice is BlockChoice.ASK:
             self._known = trust.known_ledger(store, key)
+            seen = self._known
+            if (
+                seen is not None
+                and seen.saved is not None
+                and text not in (seen.head_text, seen.saved.state.text)
+                and _own_unrecorded_save(store, seen, text)
+            ):
+                self._known = trust.known_ledger(store, key)  # as of that save now
         decision = trust.decide(
             text,
             self._annotations,
@@ -127,10 +224,36 @@ class DocumentSession(QObject):
             imported=Author(SourceKind.IMPORT, path.name),
             choice=choice,
         )
+        known = self._known
+        outside = False
+        if (
+            known is not None
+            and known.saved is not None
+            and known.head_text != text
+            and known.head_text != known.saved.state.text
+            and decision.source is not Source.RECOVERY
+        ):
+            # A crash, then the file changed on disk before this start: the journal
+            # still wins. Its work is offered back, never recorded as saved.
+            outside = True
+            decision = dataclasses.replace(
+                decision,
+                source=Source.RECOVERY,
+                text=known.head_text,
+                runs=(),
+                needs_decision=False,
+                notes=(
+                    *decision.notes,
+                    "The file also changed outside Draftsmith after its last save.",
+                ),
+            )
         self.trust = decision
-        document = trust.open_document(decision, store, key, path.name, self._known)
+        document = trust.open_document(decision, store, key, path.name, known)
         if decision.source is Source.RECOVERY:
-            self._offer_recovery(document, text)
+            if outside:
+                # Saving asks before replacing the other program's version.
+                self._on_disk = CHANGED_OUTSIDE
+            self._offer_recovery(document, text, changed_outside=outside)
         elif decision.source is Source.EXTERNAL:
             messages.info(
                 f"“{path.name}” was changed outside Draftsmith. "
@@ -173,25 +296,63 @@ class DocumentSession(QObject):
             ],
         )
 
-    def _offer_recovery(self, document: AuthoredDocument, disk_text: str) -> None:
+    def _offer_recovery(
+        self, document: AuthoredDocument, disk_text: str, *, changed_outside: bool = False
+    ) -> None:
         name = self.path.name if self.path else "this document"
 
-        def discard() -> None:
-            if self.authored is document and self.bridge is not None:
-                self._replace_editor_text(disk_text)
+        def go_back() -> None:
+            if self.authored is not document or self.bridge is None:
+                return
+            if changed_outside:
+                self._adopt_file(document, disk_text)
+            else:
+                self._go_back_to_saved(document)
 
+        if changed_outside:
+            messages.warning(
+                f"Draftsmith kept unsaved changes to “{name}” from before it last closed, "
+                "and the file also changed outside Draftsmith since then. Your recovered "
+                "text is shown; saving asks before replacing the other version.",
+                actions=[
+                    ("Keep Recovered Text", lambda: None),
+                    ("Use the File's Version", go_back),
+                ],
+                id=RECOVERY_MESSAGE,
+            )
+            return
         messages.warning(
             f"Draftsmith kept unsaved changes to “{name}” from before it last closed. "
             "They are shown now; save to keep them.",
-            actions=[("Keep Recovered Text", lambda: None), ("Go Back to the Saved File", discard)],
+            actions=[("Keep Recovered Text", lambda: None), ("Go Back to the Saved File", go_back)],
+            id=RECOVERY_MESSAGE,
         )
 
-    def _replace_editor_text(self, text: str) -> None:
-        """Replace the whole text as one undoable edit by the writer."""
-        cursor = self.editor.textCursor()
-        cursor.select(cursor.SelectionType.Document)
-        cursor.insertText(text)
-        self.editor.document().setModified(False)
+    def _rebind(self, document: AuthoredDocument) -> None:
+        """Show `document`'s text again after it changed underneath the editor."""
+        if self.bridge is not None:
+            self.bridge.detach()
+        self._show_text(document.text)
+        self.bridge = AuthorshipBridge(self.editor, document, self.writer)
+        self.opened.emit()
+
+    def _go_back_to_saved(self, document: AuthoredDocument) -> None:
+        """The writer's word: drop the recovered work (the journal keeps the history)."""
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge = None
+        recovery.discard(document, self.writer())
+        self._rebind(document)
+
+    def _adopt_file(self, document: AuthoredDocument, disk_text: str) -> None:
+        """The writer chose the other program's version over the recovered work."""
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge = None
+        recovery.discard(document, self.writer())  # back to the last save, then theirs
+        document.reconcile_with_disk(disk_text)
+        self._on_disk = _fingerprint(self.path) if self.path else None
+        self._rebind(document)
 
     def _detach(self) -> None:
         if self.bridge is not None:
@@ -200,13 +361,35 @@ class DocumentSession(QObject):
         if self.authored is not None:
             self.flush()
             self.authored = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self._release_file()
+        messages.retract(RECOVERY_MESSAGE)
+
+    def _discard_current(self) -> None:
+        """The writer said Discard: the unsaved work leaves the journal too, so it is
+        not offered back at the next start (`memory.recovery.discard`)."""
+        document = self.authored
+        if document is None:
+            return
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge = None
+        try:
+            recovery.discard(document, self.writer())
+        except Exception:  # noqa: BLE001 - keeping the work is the safe failure
+            log.exception("could not take discarded changes out of the journal")
+        self.authored = None
+        self._detach()
 
     def flush(self) -> None:
-        """Journal pending edits (runs at least once a second while the window is open)."""
+        """Journal pending edits (on a pause, and at least every MAX_LATENCY_MS)."""
+        self._latency.stop()
         if self.authored is None:
             return
         try:
-            self.authored.flush()
+            written = self.authored.flush()
         except Exception as exc:  # noqa: BLE001 - disk full, locked database...
             log.exception("journal write failed")
             if not self._journal_failing:
@@ -222,6 +405,8 @@ class DocumentSession(QObject):
             self._journal_failing = False
             messages.retract(JOURNAL_MESSAGE)
             messages.info("Journaling works again: your edits are safe from a crash.")
+        if written:
+            self.journaled.emit(len(self.authored))
 
     @property
     def name(self) -> str:
@@ -250,6 +435,7 @@ class DocumentSession(QObject):
         self.path = None
         self._on_disk = None
         self._annotations = None
+        self.file_format = UTF8
         self._attach(None, "")
         self._update_title()
         self.opened.emit()
@@ -259,9 +445,127 @@ class DocumentSession(QObject):
         self.path = path
         self._on_disk = None
         self._annotations = None
+        self.file_format = UTF8
+        key = str(path.resolve())
+        earlier = self.store.document_for_path(key) if self.store is not None else None
+        if earlier is not None and self._is_recoverable(earlier):
+            # Typed into before a crash, never written: the journal brings it back.
+            self._attach_recovered(earlier, path)
+        else:
+            self._attach(None, "")
+            if self.authored is not None:
+                self.authored.ledger.set_new_row(key, path.name)
+        self._update_title()
+        self.opened.emit()
+
+    def _is_recoverable(self, doc_id: str) -> bool:
+        if self.store is None:
+            return False
+        try:
+            info = self.store.document_info(doc_id)
+            return info.has_unsaved_changes and not recovery.is_open_elsewhere(self.store, doc_id)
+        except (KeyError, DraftsmithError):
+            return False
+
+    def _attach_recovered(self, doc_id: str, path: Path | None) -> None:
+        """Show a document's journaled text (no file to read: untitled, or not written)."""
+        assert self.store is not None
+        self._detach()
+        self.trust = None
+        self._known = None
+        self.authored = AuthoredDocument.open(self.store, doc_id)
+        self._take_lock(self.authored)
+        self._show_text(self.authored.text)
+        self.bridge = AuthorshipBridge(self.editor, self.authored, self.writer)
+        self.editor.document().setModified(True)
+        name = f"“{path.name}”" if path else f"“{recovery.first_line(self.authored.text)}”"
+        messages.warning(
+            f"Draftsmith kept unsaved text of {name} from before it last closed. It is "
+            "shown now; save it to keep it.",
+            actions=[("Keep Recovered Text", lambda: None), ("Discard It", self._discard_shown)],
+            id=RECOVERY_MESSAGE,
+        )
+
+    def _discard_shown(self) -> None:
+        """Discard the recovered text now shown (the writer's word): an empty page."""
+        self._discard_current()
+        self.path = None
+        self._on_disk = None
+        self._annotations = None
+        self.file_format = UTF8
         self._attach(None, "")
         self._update_title()
         self.opened.emit()
+
+    def open_recovered(self, doc_id: str) -> bool:
+        """Open a document offered back at start-up: its file when that still exists
+        (the trust rule then brings the journaled work), else its journaled text."""
+        if self.store is None or not self._is_recoverable(doc_id):
+            return False
+        info = self.store.document_info(doc_id)
+        path = Path(info.path) if info.path else None
+        if path is not None and path.exists():
+            return self.open_path(path)
+        if not self.confirm_discard():
+            return False
+        self.path = path
+        self._on_disk = None
+        self._annotations = None
+        self.file_format = UTF8
+        self._attach_recovered(doc_id, path)
+        self._update_title()
+        self.opened.emit()
+        return True
+
+    def offer_recoverable(self) -> list[recovery.Recoverable]:
+        """At start-up: offer back every document with unsaved journaled work (untitled
+        ones by their first line and time); the writer opens or discards each."""
+        if self.store is None:
+            return []
+        try:
+            recovery.remove_empty_untitled(self.store)
+            own = {self.authored.doc_id} if self.authored is not None else None
+            found = recovery.recoverable_documents(self.store, skip=own)
+        except DraftsmithError as exc:
+            log.warning("could not look for unsaved work: %s", exc)
+            return []
+        for item in found:
+            self._offer_startup(item)
+        return found
+
+    def _offer_startup(self, item: recovery.Recoverable) -> None:
+        message_id = f"{STARTUP_RECOVERY_MESSAGE}:{item.id}"
+        when = time.strftime("%d %b %H:%M", time.localtime(item.saved_at))
+        if item.path is None:
+            what = f"an untitled document, “{item.first_line or '…'}”"
+        else:
+            what = f"“{item.title}”"
+        count = item.unsaved_characters
+        chars = f"{count:,} unsaved character{'' if count == 1 else 's'}"
+        text = f"Draftsmith kept {chars} of {what} from before it last closed (last typed {when})."
+        if item.file_changed:
+            text += " Its file also changed outside Draftsmith since then."
+
+        def open_it() -> None:
+            if self.open_recovered(item.id):
+                messages.retract(message_id)
+
+        def discard_it() -> None:
+            messages.retract(message_id)
+            self.discard_recoverable(item.id)
+
+        messages.warning(
+            text,
+            actions=[("Open It", open_it), ("Discard It", discard_it)],
+            id=message_id,
+        )
+
+    def discard_recoverable(self, doc_id: str) -> bool:
+        """Drop a document's unsaved journaled work, as the writer asked."""
+        if self.store is None or not self._is_recoverable(doc_id):
+            return False
+        recovery.discard(AuthoredDocument.open(self.store, doc_id), self.writer())
+        return True
 
     def ask_and_open(self) -> None:
         folder = str(self.path.parent) if self.path else ""
@@ -269,20 +573,28 @@ class DocumentSession(QObject):
         if chosen:
             self.open_path(chosen)
 
-    def open_path(self, path: str | Path) -> bool:
-        """Open a file; on failure say why and keep the current document."""
+    def open_path(self, path: str | Path, encoding: str | None = None) -> bool:
+        """Open a file; on failure say why and keep the current document. `encoding`
+        opens a file that is not UTF-8 converted (the writer's choice)."""
         path = Path(path)
         if self.path is not None and path.resolve() == self.path.resolve() and not self.modified:
             return True
         try:
-            content = read_text(path)
+            opened = read_document(path, encoding)
+        except NotUtf8 as problem:
+            self._offer_conversion(path, problem)
+            return False
         except FileProblem as problem:
             messages.error(str(problem))
             return False
+        content = opened.text
         if not self.confirm_discard():
             return False
         self.path = path
         self._on_disk = _fingerprint(path)
+        self.file_format = opened.format
+        for notice in opened.notices:
+            messages.info(notice)
         text, self._annotations = trust.split_block(path, content)
         self._attach(path, text)
         if self.trust is not None and self.trust.needs_decision:
@@ -314,23 +626,77 @@ class DocumentSession(QObject):
         if not overwrite and self._changed_on_disk(path):
             self._offer_overwrite(path)
             return False
+        if self.file_format.converted_from:
+            self._offer_encoding(path, overwrite)
+            return False
         try:
-            write_text_atomically(path, self.file_text(text, path))
+            content = self.file_text(text, path)
+        except DraftsmithError as exc:  # the library failed while reading the authorship
+            log.warning("authorship block not built: %s", exc)
+            content = text
+            messages.error(
+                f"“{path.name}” is saved without its authorship block: Draftsmith's library "
+                f"could not be read ({exc}). Your text is complete.",
+                id="save-without-block",
+            )
+        try:
+            write_text_atomically(path, content, self.file_format)
         except FileProblem as problem:
             messages.error(str(problem))
             return False
         messages.retract(CHANGED_ON_DISK_MESSAGE)
+        messages.retract(RECOVERY_MESSAGE)
         self.path = path
         self._on_disk = _fingerprint(path)
+        self._claim_file(path)  # Save As: the new file is open here now
         if self.authored is not None:
-            if self.store is not None:
-                self.store.set_document_path(self.authored.doc_id, str(path.resolve()))
-            self.authored.mark_saved(hashlib.sha256(text.encode("utf-8")).hexdigest())
+            key = str(path.resolve())
+            self.flush()  # the row exists once there is an edit
+            try:  # the file is saved, block and all; the database may still fail
+                if self.store is not None and self.authored.ledger.has_row:
+                    self.store.set_document_path(self.authored.doc_id, key)
+                else:
+                    self.authored.ledger.set_new_row(key, path.name)
+                self.authored.mark_saved(hashlib.sha256(text.encode("utf-8")).hexdigest())
+            except DraftsmithError as exc:
+                log.warning("saved, but the library could not record it: %s", exc)
+                messages.warning(
+                    f"“{path.name}” was saved, with its authorship. Draftsmith could not "
+                    f"note the save in its library ({exc}); your file is complete.",
+                    id="save-not-recorded",
+                )
         self.editor.document().setModified(False)
         self._update_title()
         self.window.status.showMessage(f"Saved {path.name} at {time.strftime('%H:%M')}", 4000)
         self.saved.emit(text)
         return True
+
+    def _offer_conversion(self, path: Path, problem: NotUtf8) -> None:
+        def open_converted() -> None:
+            self.open_path(path, problem.encoding)
+
+        name = encoding_name(problem.encoding)
+        messages.warning(str(problem), actions=[(f"Open Converted from {name}", open_converted)])
+
+    def _offer_encoding(self, path: Path, overwrite: bool) -> None:
+        """A file opened converted is never saved in another encoding without a word."""
+        fmt = self.file_format
+        name = encoding_name(fmt.converted_from)
+
+        def save_with(chosen: FileFormat) -> None:
+            if self.file_format is fmt:
+                self.file_format = chosen
+                self._write(path, overwrite=overwrite)
+
+        messages.warning(
+            f"“{path.name}” was opened converted from {name}. Save it as UTF-8 (what "
+            f"Draftsmith and most programs use), or keep it in {name}?",
+            actions=[
+                ("Save as UTF-8", lambda: save_with(fmt.as_utf8())),
+                (f"Keep {name}", lambda: save_with(fmt.keeping_encoding())),
+            ],
+            id="file-encoding",
+        )
 
     def _changed_on_disk(self, path: Path) -> bool:
         """Whether the open file was changed by another program (or another window)
@@ -374,16 +740,35 @@ class DocumentSession(QObject):
         answer = self.window.ask_save_changes(self.name)
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        if answer == QMessageBox.StandardButton.Discard:
+            self._discard_current()
+            return True
+        return False
 
     def close(self) -> None:
         """Journal the last edits and release the document (called once on shutdown)."""
         self._journal.stop()
         self._settle.stop()
+        self._latency.stop()
         self._detach()
         if self.store is not None:
             self.store.close()
             self.store = None
+
+
+def _own_unrecorded_save(store: Store, known: KnownLedger, text: str) -> bool:
+    """Whether `text` is a state the journal passed through after its last recorded
+    save: a save whose file was written but whose record a crash cut off. Then the file
+    is Draftsmith's own, so the save is recorded now (and the journal still wins)."""
+    document = known.document
+    info = store.document_info(document.doc_id)
+    state, _events = document.ledger.replay(info.saved_seq)
+    for entry in document.ledger.entries(info.saved_seq):
+        state.replace(entry.start, entry.removed, entry.inserted, entry.segments)
+        if len(state) == len(text) and state.text == text:
+            store.mark_saved(document.doc_id, entry.event.seq, recovery_sha256(text))
+            return True
+    return False
 
 
 def _fingerprint(path: Path) -> str | None:

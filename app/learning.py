@@ -5,7 +5,10 @@ the fate of every suggestion (the controller's `outcome` signal) as feedback, ta
 voice passages from the writer's own text when the document is saved, proposes story
 bible entries for the writer to accept, computes embeddings in the background, and
 gives the suggestion controller a `personalize` hook that recalls memories into the
-prompt (on the model lane). The last prompt's contents are kept for "Why this
+prompt and a `score_alternatives` hook that orders a place's alternatives with this
+writer's ranker (`memory.ranker`, trained from their feedback by
+`memory.feedback.writer_profile`, the same ranker `bench personalization` measures);
+both run on the model lane. The last prompt's contents are kept for "Why this
 suggestion?".
 """
 
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app import messages
+from app.errors import DraftsmithError
 from app.tasks import TaskContext, TaskRunner
 
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from assistant.personalize import PersonalizedModel
     from memory.embedder import Embedder
     from memory.memories import MemoryStore
+    from memory.ranker import WriterProfile
     from ui.memory_panel import MemoryPanel
 
 log = logging.getLogger(__name__)
@@ -56,8 +61,39 @@ class Why:
 
 def names_to_propose(text: str, known: set[str]) -> list[str]:
     """Multi-word capitalised names that occur PROPOSE_AFTER times in `text`, not known yet."""
-    counts = Counter(_NAME.findall(text))
-    return [n for n, c in counts.most_common() if c >= PROPOSE_AFTER and n.lower() not in known]
+    counts: Counter[str] = Counter()
+    for match in _NAME.findall(text):
+        # "Later Mara Voss" at a sentence's start also counts as "Mara Voss": every run of
+        # two or more of its capitalised words is a candidate.
+        words = match.split()
+        for i in range(len(words)):
+            for j in range(i + 2, len(words) + 1):
+                counts[" ".join(words[i:j])] += 1
+    frequent = [n for n, c in counts.items() if c >= PROPOSE_AFTER]
+    # Drop a candidate inside a longer one seen as often ("Mara Voss" in "Captain Mara Voss").
+    names = [
+        n
+        for n in frequent
+        if n.lower() not in known
+        and not any(n != m and f" {n} " in f" {m} " and counts[m] >= counts[n] for m in frequent)
+    ]
+    return sorted(names, key=lambda n: (-counts[n], text.find(n)))
+
+
+def own_text(text: str, labels: list[tuple[int, int, str]], own_labels: Any) -> str:
+    """The writer's own stretches of `text`: runs that touch are joined as they stand
+    (typing key by key makes one run per key), separate stretches by a newline."""
+    pieces: list[str] = []
+    end = -1
+    for start, length, label in labels:
+        if label not in own_labels:
+            continue
+        if pieces and start == end:
+            pieces[-1] += text[start : start + length]
+        else:
+            pieces.append(text[start : start + length])
+        end = start + length
+    return "\n".join(pieces)
 
 
 class Learning(QObject):
@@ -83,6 +119,8 @@ class Learning(QObject):
         self._embedder: Embedder | None = None
         self._embed_lock = threading.Lock()
         self._query_cache: tuple[str, list[float]] | None = None
+        self._profile: WriterProfile | None = None  # dropped whenever feedback changes
+        self._accepted_seqs: list[int] = []  # ledger events of the suggestion being taken
         runner.submit(self._open, name="open memory", lane=LANE, on_success=self._opened)
 
     # --- opening, closing ------------------------------------------------------------
@@ -146,6 +184,50 @@ class Learning(QObject):
         self._query_cache = (query, vector)
         return vector
 
+    # --- ranking alternatives (model lane) ------------------------------------------------
+    def score_alternatives(self, before: str, texts: list[str]) -> list[float]:
+        """One score per alternative (in the order written; higher: likelier kept) from
+        this writer's ranker. All equal (the written order stays) while the memory is
+        closed or the document is private: a private document receives nothing."""
+        try:
+            return self._scores(before, texts)
+        except (DraftsmithError, OSError) as exc:  # a ranking is a nicety: keep the order
+            log.warning("alternatives not ranked: %s", exc)
+            return [0.0] * len(texts)
+
+    def _scores(self, before: str, texts: list[str]) -> list[float]:
+        store = self.store
+        if store is None or len(texts) < 2 or store.is_private(self.doc_key):
+            return [0.0] * len(texts)
+        import numpy as np
+
+        from memory.embedder import EMBEDDING_DIMENSION
+        from memory.ranker import Candidate
+
+        profile = self._profile
+        if profile is None:
+            from memory.feedback import writer_profile
+
+            profile = self._profile = writer_profile(store, self.writer())
+        vectors = self._vectors([before[-NEAR_CURSOR_CHARS:] or " ", *texts])
+        if vectors is None:
+            zero = np.zeros(EMBEDDING_DIMENSION, dtype=np.float32)
+            context, rows = None, [zero] * len(texts)
+        else:
+            context, rows = vectors[0], list(vectors[1:])
+        candidates = [Candidate(t, v) for t, v in zip(texts, rows, strict=True)]
+        return [float(x) for x in profile.scores(context, candidates)]
+
+    def _vectors(self, texts: list[str]) -> Any:
+        """Embeddings of `texts` when the embedder is loaded already (never loads it here)."""
+        embedder = self._embedder
+        if embedder is None or not embedder.loaded:
+            return None
+        import numpy as np
+
+        with self._embed_lock:
+            return np.asarray(embedder.embed(texts), dtype=np.float32)
+
     # --- embeddings (embedding lane) -------------------------------------------------------
     def embed_later(self) -> None:
         """Embed memories that have no vector yet, in the background."""
@@ -172,29 +254,80 @@ class Learning(QObject):
 
     # --- feedback ------------------------------------------------------------------------
     def record_outcome(self, outcome: Any) -> None:
-        """Record a `SuggestionOutcome` from the suggestion controller as feedback."""
+        """Record a `SuggestionOutcome` from the suggestion controller as feedback: the
+        suggestion's fate, and the alternatives the writer passed over as "shown"."""
         store = self.store
         if store is None:
             return
-        from memory.feedback import Feedback, record
+        from dataclasses import replace
 
+        from memory.feedback import PARTIAL, SHOWN, Feedback, record
+
+        self._profile = None
+        seqs, self._accepted_seqs = self._accepted_seqs, []
+        settings: dict[str, Any] = {"shown": int(outcome.shown)}
+        kind = str(getattr(outcome.outcome, "value", outcome.outcome))
+        if kind in ("accepted", PARTIAL) and seqs:
+            settings["ledger_seqs"] = seqs
         feedback = Feedback(
             writer=self.writer(),
             context=str(outcome.context_hash),
             text=str(outcome.text),
-            outcome=str(getattr(outcome.outcome, "value", outcome.outcome)),
+            outcome=kind,
             doc_key=self.doc_key,
             project=self.project,
             accepted_chars=int(outcome.accepted_chars),
             rank=int(outcome.rank),
             model=str(outcome.model),
-            settings={"shown": int(outcome.shown)},
+            settings=settings,
         )
+        others = [
+            replace(
+                feedback,
+                text=str(text),
+                outcome=SHOWN,
+                accepted_chars=0,
+                rank=int(rank),
+                settings={"shown": int(outcome.shown)},
+            )
+            for rank, text in getattr(outcome, "passed_over", ())
+        ]
+
+        def work(ctx: TaskContext) -> int | None:
+            found = None
+            for item in [*others, feedback]:
+                vectors = self._vectors([item.text]) if item.text.strip() else None
+                embedding = None if vectors is None else vectors[0].tolist()
+                found = record(store, item, embedding=embedding)
+            self._profile = None
+            return found
+
         self.runner.submit(
-            lambda ctx: record(store, feedback),
+            work,
             name="record feedback",
             lane=LANE,
             on_success=lambda _id: self.changed.emit(),
+        )
+
+    def note_accepted(self, ledger_seq: int) -> None:
+        """The ledger event that just put (part of) the suggestion on show into the text
+        (called on the GUI thread when the writer takes it, before its outcome)."""
+        self._accepted_seqs.append(ledger_seq)
+
+    def measure_rewrites(self, still_model: Any) -> None:
+        """After a save: how much of each suggestion kept in this document the writer has
+        changed since (`memory.feedback.measure_rewrites`; `still_model` comes from
+        `memory.feedback.model_chars_by_event` on the GUI thread)."""
+        store, doc_key = self.store, self.doc_key
+        if store is None or not doc_key:
+            return
+        from memory.feedback import measure_rewrites
+
+        self.runner.submit(
+            lambda ctx: measure_rewrites(store, doc_key, still_model),
+            name="measure rewrites",
+            lane=LANE,
+            on_success=lambda _n: self.changed.emit(),
         )
 
     # --- learning from the document ---------------------------------------------------------
@@ -212,7 +345,7 @@ class Learning(QObject):
                 return []
             passages = choose_passages(text, labels)
             store.replace_voice(doc_key, [(p.text, p.evidence(doc_key)) for p in passages])
-            own = "\n".join(text[s : s + n] for s, n, label in labels if label in OWN_LABELS)
+            own = own_text(text, labels, OWN_LABELS)
             known = {m.name.lower() for m in store.memories(status=None) if m.name}
             proposed = []
             for name in names_to_propose(own, known)[:3]:
@@ -263,6 +396,7 @@ class Learning(QObject):
             return
 
         def done(_result: object) -> None:
+            self._profile = None  # a forgotten suggestion must not rank any more
             self.changed.emit()
             self.embed_later()
             if then is not None:
@@ -288,6 +422,7 @@ def attach_learning(room: Any) -> Learning:
 
     learning = Learning(room.runner, str(paths.database_path()), lambda: room.settings.writer_name)
     room.suggestions.personalize = learning.personalize
+    room.suggestions.score_alternatives = learning.score_alternatives
     room.suggestions.outcome.connect(learning.record_outcome)
     session = room.session
 
@@ -301,9 +436,16 @@ def attach_learning(room: Any) -> Learning:
         )
 
     def saved(*_args: object) -> None:
+        from memory.feedback import model_chars_by_event
+
         document_changed()
         if session.authored is not None:
             learning.learn_from_document(session.authored.text, session.authored.labels())
+            learning.measure_rewrites(model_chars_by_event(session.authored))
+
+    def taken(*_args: object) -> None:
+        if session.authored is not None:
+            learning.note_accepted(session.authored.head_seq)
 
     window = room.window
     menu = next(
@@ -388,6 +530,7 @@ def attach_learning(room: Any) -> Learning:
     learning.opened.connect(document_changed)
     session.opened.connect(document_changed)
     session.saved.connect(saved)
+    room.suggestions.accepted.connect(taken)  # before its outcome, on the GUI thread
     room.learning_actions = {
         "panel": panel_action,
         "remember": remember_action,

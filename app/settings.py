@@ -63,7 +63,27 @@ OPTIONS: dict[str, Option] = {
     "context_tokens": Option(2048, int, "Model context window, in tokens."),
     "editor_font_size": Option(13, int, "Editor font size, in points."),
     "editor_max_width": Option(760, int, "Widest line of text, in pixels; 0 for full width."),
+    "editor_font_family": Option("", str, "The editor's typeface; empty chooses a serif."),
+    "theme": Option("system", str, 'Colours: "system" (follow the desktop), "light" or "dark".'),
+    "markdown_styling": Option(
+        True, bool, "Style Markdown as you type: headings, emphasis, code, links, lists."
+    ),
+    "spelling_enabled": Option(True, bool, "Underline misspelled words as you type."),
+    "spelling_language": Option(
+        "en", str, 'Spelling language for new documents ("en", "de", "fr", "es", ...).'
+    ),
+    "word_goal": Option(0, int, "A word-count goal shown in the status bar; 0 for none."),
+    "word_goal_per_session": Option(
+        False, bool, "Count the goal in words written since the document opened."
+    ),
     "autosave_interval_ms": Option(1000, int, "How often unsaved typing is journaled."),
+    "continue_lists": Option(True, bool, "Enter on a list item or quote starts the next one."),
+    "smart_punctuation": Option(
+        False, bool, 'Curly quotes and dashes as you type ("--" is an en dash).'
+    ),
+    "reopen_last_document": Option(
+        False, bool, "At launch with no file named, reopen the document or project last open."
+    ),
     "markdown_authorship_block": Option(
         True, bool, "Write the authorship block into saved Markdown files."
     ),
@@ -98,9 +118,9 @@ class Settings:
         self._load()
 
     def _load(self) -> None:
-        if not self.path.exists():
-            return
         try:
+            if not self.path.exists():
+                return
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(raw, dict):
                 raise ValueError("the file does not hold a JSON object")
@@ -144,8 +164,9 @@ class Settings:
             write_text_atomically(self.path, json.dumps(changed, indent=2, sort_keys=True) + "\n")
         except (FileProblem, OSError) as exc:
             first = not self.unsaved
+            reason = exc.reason if isinstance(exc, FileProblem) and exc.reason else str(exc)
             self.unsaved = (
-                f"Your settings could not be saved to {self.path} ({exc}). "
+                f"Your settings could not be saved to {self.path} ({reason}). "
                 "They apply until you quit."
             )
             log.warning("settings not saved: %s", exc)

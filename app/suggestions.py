@@ -65,6 +65,7 @@ class ActiveSuggestion:
     streaming: bool = True
     next_rank: int = 0
     seen: int = 0  # how many alternatives the writer has had on show
+    seen_texts: list[str] = field(default_factory=list)  # which, in the order seen
     taken: int = 0  # characters taken with Tab, Ctrl+Right or Ctrl+Down
     exhausted: bool = False  # no further alternative could be found
     failures: int = 0  # refused tries in a row
@@ -81,6 +82,21 @@ class ActiveSuggestion:
             self.alternatives.append(text)
             self.ranks.append(rank)
         self.index = self.ranks.index(rank)
+
+
+def _order_by(current: ActiveSuggestion, scores: dict[str, float]) -> None:
+    """Put the alternatives best first by `scores` (when every one has a score), keeping
+    the one on show on show; equal scores keep the order they were written in."""
+    if len(current.alternatives) < 2 or any(a not in scores for a in current.alternatives):
+        return
+    on_show = current.text
+    pairs = sorted(
+        zip(current.ranks, current.alternatives, strict=True),
+        key=lambda pair: (-scores[pair[1]], pair[0]),
+    )
+    current.ranks = [rank for rank, _ in pairs]
+    current.alternatives = [text for _, text in pairs]
+    current.index = current.alternatives.index(on_show)
 
 
 class SuggestionController(QObject):
@@ -104,6 +120,11 @@ class SuggestionController(QObject):
         #: Called on the model lane with the model and the text before the cursor; returns
         #: the model to write with (the long-term memory's, see app.learning).
         self.personalize: Callable[[LanguageModel, str], LanguageModel] | None = None
+        #: Called on the model lane with the text before the cursor and the alternatives
+        #: for that place in the order they were written; returns one score each (higher:
+        #: likelier to be kept). The alternatives are then cycled best first (the
+        #: long-term memory's per-writer ranker, see app.learning).
+        self.score_alternatives: Callable[[str, list[str]], list[float]] | None = None
         self._task: Task | None = None
         self._current: ActiveSuggestion | None = None
         self._inserting = False
@@ -189,6 +210,9 @@ class SuggestionController(QObject):
         before = current.before + typed
         after = current.after
         avoid = [a[len(typed) :] for a in current.alternatives if a.startswith(typed)]
+        pairs = sorted(zip(current.ranks, current.alternatives, strict=True))
+        written = [text for _, text in pairs]
+        score = self.score_alternatives if written else None
         rank = current.next_rank
         current.next_rank += 1
         current.streaming = True
@@ -196,7 +220,9 @@ class SuggestionController(QObject):
         personalize = self.personalize
         waiting = self._waiting
 
-        def work(backend: LanguageModel, ctx: TaskContext) -> tuple[Screened, int]:
+        def work(
+            backend: LanguageModel, ctx: TaskContext
+        ) -> tuple[Screened, int, dict[str, float]]:
             from assistant.alternatives import suggest
 
             waiting.clear()
@@ -214,7 +240,11 @@ class SuggestionController(QObject):
             )
             if ctx.cancelled:
                 raise Cancelled
-            return screened, rank
+            scores: dict[str, float] = {}
+            if score is not None and screened.text:
+                texts = [*written, typed + screened.text]
+                scores = dict(zip(texts, score(before, texts), strict=True))
+            return screened, rank, scores
 
         self._waiting_since = time.monotonic()
         waiting.set()
@@ -260,6 +290,11 @@ class SuggestionController(QObject):
 
     def _record(self, current: ActiveSuggestion, outcome: Outcome) -> None:
         author = self._author()
+        passed_over = tuple(
+            (rank + 1, text)
+            for rank, text in zip(current.ranks, current.alternatives, strict=True)
+            if text in current.seen_texts and text != current.text
+        )
         record = SuggestionOutcome(
             context_hash=context_hash(current.before),
             model=author.key if author is not None else "",
@@ -268,6 +303,7 @@ class SuggestionController(QObject):
             shown=current.seen,
             outcome=outcome,
             accepted_chars=current.taken,
+            passed_over=passed_over,
         )
         self.history.append(record)
         del self.history[:-HISTORY_SIZE]
@@ -317,6 +353,8 @@ class SuggestionController(QObject):
             self.editor.set_ghost_indicator(self._indicator(current))
             if rest:
                 current.seen = max(current.seen, current.index + 1)
+                if not current.streaming and current.text not in current.seen_texts:
+                    current.seen_texts.append(current.text)
             self.editor.hold_pause()
         else:
             outcome = Outcome.ACCEPTED if current.taken else Outcome.IGNORED
@@ -340,9 +378,12 @@ class SuggestionController(QObject):
         self._refresh()
 
     def _finished(
-        self, current: ActiveSuggestion, typed: str, result: tuple[Screened, int]
+        self,
+        current: ActiveSuggestion,
+        typed: str,
+        result: tuple[Screened, int, dict[str, float]],
     ) -> None:
-        screened, rank = result
+        screened, rank, scores = result
         suggestion, refused = screened.suggestion, screened.refused
         self._task = None
         if suggestion.tokens_per_s:
@@ -369,6 +410,7 @@ class SuggestionController(QObject):
         current.failures = 0
         text = typed + suggestion.text
         current.put(rank, text)
+        _order_by(current, scores)
         self._refresh()
         if self._current is not None and self.showing:
             self.suggestion_shown.emit(self.showing)

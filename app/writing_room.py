@@ -7,6 +7,7 @@ the only place that knows all layers; each piece below it has one job.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
-from app import messages, model_catalog, paths
+from app import messages, model_catalog, paths, scripted_typing
 from app.crash import report_bug
 from app.document_session import DocumentSession
 from app.model_service import LoadedModel, ModelService, ModelState
@@ -24,9 +25,10 @@ from app.tasks import Task, TaskContext, TaskRunner
 from app.version import app_version
 from app.window_state import WindowState
 from ui.authorship_stats import AuthorshipStatsDialog
-from ui.authorship_view import AuthorshipHighlighter, AuthorshipLegend
+from ui.authorship_view import AuthorshipLegend
 from ui.editor import SuggestionKey
 from ui.main_window import MainWindow
+from ui.markdown_style import authorship_layer
 
 if TYPE_CHECKING:
     from memory.store import Store
@@ -66,6 +68,10 @@ class WritingRoom(QObject):
         self._relay.retracted.connect(self.window.messages.retract)
         self.editor = self.window.editor
         self.editor.set_max_text_width(int(settings["editor_max_width"]))
+        self.editor.set_writing_aids(
+            continue_lists=bool(settings["continue_lists"]),
+            smart_punctuation=bool(settings["smart_punctuation"]),
+        )
         self.runner = TaskRunner(self, on_problem=self._task_failed, on_bug=report_bug)
         self._store_problem = ""
         self.model = ModelService(
@@ -83,13 +89,22 @@ class WritingRoom(QObject):
         from app.learning import attach_learning
 
         self.learning = attach_learning(self)
-        self.highlighter: AuthorshipHighlighter | None = None
+        from app.project_room import attach_projects
+
+        self.projects = attach_projects(self)
+        from app.manuscript_room import attach_manuscript
+
+        attach_manuscript(self)
         self._closed = False
         self._wire()
         self._deliver = self._relay.arrived.emit
         messages.hub.attach(self._deliver, self._relay.retracted.emit)
         for problem in settings.problems:
             messages.warning(problem)
+        # Unsaved work from before a crash, every document's, titled or not.
+        self.session.offer_recoverable()
+        if os.environ.get(scripted_typing.ENV):
+            scripted_typing.start(self)
         self._model_path = model_path or (
             Path(settings["model_path"]) if settings["model_path"] else None
         )
@@ -127,13 +142,15 @@ class WritingRoom(QObject):
         return session.store, session.authored.doc_id
 
     def _open_store(self) -> Store | None:
-        from memory.store import Store, StoreError
+        from memory.store import open_library
 
-        try:
-            return Store(paths.database_path())
-        except StoreError as exc:
-            self._store_problem = str(exc)
-            return None
+        # A damaged library is moved aside and a fresh one started; an unwritable one
+        # is replaced by an in-memory one for the session (see `open_library`).
+        opened = open_library(paths.database_path())
+        if opened.notice:
+            (messages.error if opened.in_memory else messages.warning)(opened.notice)
+        self.library = opened
+        return opened.store
 
     def _wire(self) -> None:
         w = self.window
@@ -142,6 +159,12 @@ class WritingRoom(QObject):
                 f"{self._store_problem} You can keep writing and saving files; authorship "
                 "and crash recovery are off until the database is repaired or moved aside.",
             )
+        from app.preferences import attach_preferences
+
+        attach_preferences(self)  # Edit > Preferences…; the theme first: the legend reads it
+        from app.spelling import attach_spelling
+
+        self.spelling = attach_spelling(self)  # marks after a pause, Edit > Spelling
         self._build_view_menu()
         self._build_export_menu()
         self.name_action = QAction("Writer &Name…", w)
@@ -246,14 +269,13 @@ class WritingRoom(QObject):
 
     def show_authorship(self, on: bool) -> None:
         """Tint the text by origin (and explain the tints), or go back to plain text."""
-        if self.highlighter is not None:
-            self.highlighter.setDocument(None)
-            self.highlighter = None
         bridge = self.session.bridge
         if on and bridge is not None:
-            self.highlighter = AuthorshipHighlighter(self.editor.document(), bridge.block_labels)
+            # A layer over the Markdown look: one highlighter owns a paragraph's formats.
+            self.editor.styler.set_layer("authorship", authorship_layer(bridge.block_labels))
             self.editor.set_tooltip_source(bridge.describe_at)
         else:
+            self.editor.styler.set_layer("authorship", None)
             self.editor.set_tooltip_source(None)
         self.legend.setVisible(on and bridge is not None)
         if on and bridge is None:
@@ -288,7 +310,8 @@ class WritingRoom(QObject):
 
     def export_document(self, fmt: str, suffix: str, out: Path | None = None) -> Task | None:
         """Export in the background with a progress bar; the window stays responsive."""
-        from memory.provenance import record_for
+        from memory.errors import DraftsmithError
+        from memory.provenance.chain import signed_record_for
 
         authored = self.session.authored
         if authored is None:
@@ -298,14 +321,29 @@ class WritingRoom(QObject):
             )
             return None
         self.session.flush()
-        stem = self.session.path.stem if self.session.path else "Untitled"
+        working = self.session.path
+        stem = working.stem if working else "Untitled"
         if out is None:
-            folder = self.session.path.parent if self.session.path else Path.home()
-            chosen = self.window.ask_export_path(str(folder / f"{stem}{suffix}"))
+            folder = working.parent if working else Path.home()
+            proposed = folder / f"{stem}{suffix}"
+            if working is not None and proposed.resolve() == working.resolve():
+                proposed = folder / f"{stem}.export{suffix}"  # never the working file
+            chosen = self.window.ask_export_path(str(proposed))
             if not chosen:
                 return None
             out = Path(chosen)
-        record = record_for(authored, stem, app_version())
+        if working is not None and out.resolve() == working.resolve():
+            messages.warning(
+                f"“{out.name}” is the document you are working on, and an export never "
+                "replaces it: choose another name. (Saving it writes its authorship "
+                "block too.)"
+            )
+            return None
+        try:
+            record = signed_record_for(authored, stem, app_version())
+        except DraftsmithError as error:  # a broken hash chain, a damaged library
+            messages.error(str(error))
+            return None
         keys = paths.keys_dir()
         status = self.window.status
         status.progress.show()
@@ -397,11 +435,19 @@ class WritingRoom(QObject):
         )
 
     def _count_words(self) -> None:
+        from ui.text_stats import count_words  # "#" and "-" are not words
+
         text = self.editor.toPlainText()
-        self.window.status.set_word_count(len(text.split()), len(text))
+        self.window.status.set_word_count(count_words(text), len(text))
 
     def _refresh_recent(self) -> None:
-        self.window.set_recent_files(self.state.recent_files, self.session.open_path)
+        self.window.set_recent_files(self.state.recent_files, self.open_recent)
+
+    def open_recent(self, path: str | Path) -> bool:
+        """A recent file opens as a document; a recent folder as a project."""
+        if Path(path).is_dir():
+            return self.projects.open_folder(Path(path))
+        return bool(self.session.open_path(path))
 
     def _task_failed(self, exc: BaseException, details: str) -> None:
         log.warning("background task failed: %s\n%s", exc, details)

@@ -10,14 +10,22 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.model import ChatMessage, Generation, ModelIdentity, OnToken, ShouldStop
+from assistant.model import (
+    ChatMessage,
+    Generation,
+    ModelIdentity,
+    OnToken,
+    ShouldStop,
+    avoid_bias,
+)
 from assistant.model_files import (
     ModelFile,
     ModelFileError,
+    check_fits_in_memory,
     check_model_file,
     describe,
     model_display_name,
@@ -33,6 +41,19 @@ _READ_SHARE = 0.8
 #: Tokens llama.cpp evaluates per batch of a prompt (its logical and physical batch).
 DEFAULT_BATCH = 512
 log = logging.getLogger(__name__)
+
+
+def _bias(
+    llm: Any, logit_bias: Mapping[int, float] | None, avoid: Sequence[str]
+) -> dict[int, float] | None:
+    """llama.cpp's `logit_bias` (token id -> bias) for one generation, or None."""
+    if not logit_bias and not avoid:
+        return None
+
+    def tokenize(text: str) -> list[int]:
+        return list(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    return avoid_bias(tokenize, avoid, logit_bias) or None
 
 
 class ModelLoadError(DraftsmithError):
@@ -127,6 +148,7 @@ class LlamaBackend:
         report(0.0)
         try:
             check_model_file(path)
+            check_fits_in_memory(path, n_ctx)  # before hashing gigabytes in vain
             model_file = describe(
                 path, progress=lambda f: report(f * _READ_SHARE), hash_cache=hash_cache
             )
@@ -180,6 +202,8 @@ class LlamaBackend:
         top_p: float = 0.9,
         repeat_penalty: float = 1.1,
         seed: int | None = None,
+        logit_bias: Mapping[int, float] | None = None,
+        avoid: Sequence[str] = (),
     ) -> Generation:
         """Stream a plain completion of `prompt`, calling `on_token` with each new piece of text.
 
@@ -199,6 +223,7 @@ class LlamaBackend:
                 stream=True,
                 seed=seed,
                 stopping_criteria=stopping,
+                logit_bias=_bias(llm, logit_bias, avoid),
             )
 
         return self._stream(start, lambda choice: choice.get("text") or "", should_stop, on_token)
@@ -219,6 +244,8 @@ class LlamaBackend:
         top_p: float = 0.9,
         repeat_penalty: float = 1.1,
         seed: int | None = None,
+        logit_bias: Mapping[int, float] | None = None,
+        avoid: Sequence[str] = (),
     ) -> Generation:
         """Stream the reply to `messages`, formatted by the model's own chat template.
 
@@ -227,7 +254,7 @@ class LlamaBackend:
         tokens works for chat too (its chat API has no stopping hook)."""
 
         def start(llm: Any, stopping: Callable[..., bool]) -> Any:
-            formatted = self._chat_formatter(llm)(messages=[dict(m) for m in messages])
+            formatted = self._format_chat(llm, messages)
             tokens = llm.tokenize(
                 formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True
             )
@@ -251,9 +278,26 @@ class LlamaBackend:
                 stream=True,
                 seed=seed,
                 stopping_criteria=stop_here,
+                logit_bias=_bias(llm, logit_bias, avoid),
             )
 
         return self._stream(start, lambda choice: choice.get("text") or "", should_stop, on_token)
+
+    def _format_chat(self, llm: Any, messages: Sequence[ChatMessage]) -> Any:
+        """The prompt by the model's template, run in llama-cpp-python's sandboxed Jinja2
+        (CVE-2024-34359): a template that reaches for Python internals, or is broken, is
+        refused with a plain message instead of running anything."""
+        import jinja2
+
+        try:
+            return self._chat_formatter(llm)(messages=[dict(m) for m in messages])
+        except jinja2.TemplateError as exc:
+            self._formatter = None
+            raise ModelLoadError(
+                f"{self.model_name or 'This model'}'s chat template could not be used safely "
+                f"({exc.__class__.__name__}: {exc}), so rewrite and brainstorm cannot run with "
+                "it. Choose another model for them; suggestions are not affected."
+            ) from None
 
     def _chat_formatter(self, llm: Any) -> Any:
         """The model's chat template as a formatter (made once per loaded model)."""

@@ -9,6 +9,7 @@ authorship bridge can tell typing from pasting, undoing or accepting model text.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,12 +27,17 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QResizeEvent,
+    QTextBlock,
     QTextCursor,
+    QTextDocument,
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from memory.events import Author, How
+from ui import writing_aids
+from ui.focus import FocusMode, paint_veil
 from ui.ghost_text import GhostText, paint_ghost
+from ui.markdown_style import HangingIndentLayout, TextStyler
 from ui.theme import ghost_color_for
 
 AUTHORSHIP_MIME = "application/x-draftsmith-authorship"
@@ -74,14 +80,17 @@ class SuggestionKeys(Protocol):
 MimeAuthorship = Callable[[int, int], bytes | None]
 #: a document position (UTF-16 units) -> the hover text for it ("" for none).
 TooltipSource = Callable[[int], str]
+#: a document position (UTF-16 units) -> context menu items to show first there:
+#: (label, action); no action: a greyed note, or a separator when the label is "".
+ContextItems = Callable[[int], list[tuple[str, Callable[[], object] | None]]]
 
 
-def writing_font(point_size: int) -> QFont:
-    """A readable serif for prose, falling back to whatever the system has."""
+def writing_font(point_size: int, family: str = "") -> QFont:
+    """The writer's typeface (`family`), else a readable serif, else the system's."""
     families = set(QFontDatabase.families())
-    for family in _SERIF_FAMILIES:
-        if family in families:
-            font = QFont(family, point_size)
+    for name in (family, *_SERIF_FAMILIES) if family else _SERIF_FAMILIES:
+        if name in families:
+            font = QFont(name, point_size)
             break
     else:
         font = QFont()
@@ -97,12 +106,27 @@ class DraftEditor(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None, *, font_size: int = 13) -> None:
         super().__init__(parent)
+        # The editor's document, with a layout that hangs list items. Held (and deleted)
+        # by this wrapper, not parented to the widget: one owner, never deleted twice.
+        document = QTextDocument()
+        document.setDocumentLayout(HangingIndentLayout(document))
+        self._document = document
+        self.setDocument(document)
+        #: the one highlighter: Markdown styled in place, with layers (tints) over it
+        self.styler = TextStyler(document, dark=self._page_is_dark())
+        self.styler.set_visible_blocks(self.visible_blocks)
+        self.verticalScrollBar().valueChanged.connect(self.styler.wake)
         self.ghost = GhostText()
         self.max_text_width = 760
         self._intents: list[EditIntent] = []
         self._mime_authorship: MimeAuthorship | None = None
         self._tooltip_at: TooltipSource | None = None
+        self._context_items: ContextItems | None = None
         self._suggestion_keys: SuggestionKeys | None = None
+        self._continue_lists = True
+        self._smart_punctuation = False
+        self._last_key_at = 0.0
+        self._last_key_revision = -1
         self._undo_groups: list[tuple[int, int]] = []  # (undo steps before, after) a group
         self._redo_groups: list[tuple[int, int]] = []
         self._pause = QTimer(self)
@@ -117,6 +141,9 @@ class DraftEditor(QPlainTextEdit):
         self.setCenterOnScroll(False)
         self.document().setDocumentMargin(12)
         self.textChanged.connect(self._text_changed)
+        self.focus_mode = FocusMode.OFF
+        self.typewriter = False
+        self.cursorPositionChanged.connect(self._cursor_moved)
         self.document().setModified(False)  # setting the margin marks a new document modified
 
     # --- intents -------------------------------------------------------------
@@ -144,6 +171,10 @@ class DraftEditor(QPlainTextEdit):
     def set_tooltip_source(self, source: TooltipSource | None) -> None:
         """Who says what the hover tooltip shows (None: no tooltip)."""
         self._tooltip_at = source
+
+    def set_context_items(self, source: ContextItems | None) -> None:
+        """Who adds items at the top of the context menu for the clicked position."""
+        self._context_items = source
 
     # --- suggestion timing ------------------------------------------------------
     def set_pause_interval(self, ms: int) -> None:
@@ -296,6 +327,18 @@ class DraftEditor(QPlainTextEdit):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
         menu = QMenu(self)
+        if self._context_items is not None:
+            clicked = self.cursorForPosition(event.pos()).position()
+            items = self._context_items(clicked)
+            for words, run in items:
+                if run is not None:
+                    menu.addAction(words).triggered.connect(lambda _c=False, r=run: r())
+                elif words:
+                    menu.addAction(words).setEnabled(False)  # a note, such as "No suggestions"
+                else:
+                    menu.addSeparator()
+            if items:
+                menu.addSeparator()
         doc = self.document()
         has_selection = self.textCursor().hasSelection()
         for label, slot, enabled, keys in (
@@ -330,9 +373,79 @@ class DraftEditor(QPlainTextEdit):
             if self._suggestion_keys.suggestion_key(key):
                 return
         revision = self.document().revision()
-        super().keyPressEvent(event)
+        self._type(event)
         if self.document().revision() != revision and not self.isReadOnly():
             self._typed()
+
+    # --- typing: undo in a writer's steps, lists that continue, smart punctuation ----
+    def set_writing_aids(self, *, continue_lists: bool, smart_punctuation: bool) -> None:
+        self._continue_lists = continue_lists
+        self._smart_punctuation = smart_punctuation
+
+    def _type(self, event: QKeyEvent) -> None:
+        """Qt's typing, with the writing aids (see `ui.writing_aids`)."""
+        text = event.text()
+        modifiers = event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.AltModifier
+            | Qt.KeyboardModifier.MetaModifier
+        )
+        cursor = self.textCursor()
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if self.isReadOnly() or modifiers or not (enter or (text and text.isprintable())):
+            super().keyPressEvent(event)
+            return
+        before = cursor.block().text()[: cursor.positionInBlock()]
+        if enter and self._continue_lists and not cursor.hasSelection():
+            plain_enter = not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            follow = writing_aids.list_continuation(cursor.block().text(), len(before))
+            if plain_enter and follow is not None:
+                cursor.beginEditBlock()
+                if follow.end_list:  # Enter on an empty item ends the list
+                    cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+                    cursor.movePosition(
+                        QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
+                    )
+                    cursor.removeSelectedText()
+                else:
+                    cursor.insertText("\n" + follow.insert)
+                cursor.endEditBlock()
+                self.setTextCursor(cursor)
+                self._after_key()
+                return
+        if self._smart_punctuation and len(text) == 1 and not cursor.hasSelection():
+            smart = writing_aids.smart_punctuation(before, text)
+            if smart is not None:
+                replace, replacement = smart
+                cursor.beginEditBlock()
+                if replace:
+                    cursor.movePosition(
+                        QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, replace
+                    )
+                cursor.insertText(replacement)
+                cursor.endEditBlock()
+                self.setTextCursor(cursor)
+                self._after_key()
+                return
+        new_step = writing_aids.starts_undo_step(
+            before[-1:],
+            "\n" if enter else text,
+            since_last_key=time.monotonic() - self._last_key_at,
+            edited_elsewhere=self.document().revision() != self._last_key_revision,
+        )
+        if new_step:  # its own edit block: Qt never merges it with what came before
+            cursor.beginEditBlock()
+            try:
+                super().keyPressEvent(event)
+            finally:
+                cursor.endEditBlock()
+        else:
+            super().keyPressEvent(event)
+        self._after_key()
+
+    def _after_key(self) -> None:
+        self._last_key_at = time.monotonic()
+        self._last_key_revision = self.document().revision()
 
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:  # noqa: N802 - Qt override
         revision = self.document().revision()
@@ -362,9 +475,49 @@ class DraftEditor(QPlainTextEdit):
         return None
 
     # --- layout and painting -------------------------------------------------------
+    def visible_blocks(self) -> Iterator[QTextBlock]:
+        """The paragraphs on screen now, top to bottom."""
+        block = self.firstVisibleBlock()
+        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        bottom = self.viewport().height()
+        while block.isValid() and top <= bottom:
+            yield block
+            top += self.blockBoundingRect(block).height()
+            block = block.next()
+
+    def _page_is_dark(self) -> bool:
+        return self.palette().color(self.palette().ColorRole.Base).lightness() < 128
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        kind = event.type()
+        if kind == QEvent.Type.PaletteChange and hasattr(self, "styler"):
+            self.styler.set_dark(self._page_is_dark())
+        elif kind == QEvent.Type.FontChange and hasattr(self, "styler"):
+            self.styler.font_changed()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         self._centre_column()  # margins first, so the relayout below wraps at the new width
         super().resizeEvent(event)
+
+    # --- focus mode and typewriter scrolling (iA Writer's) ---------------------------------
+    def set_focus_mode(self, mode: FocusMode | str) -> None:
+        """Dim everything but the current sentence or paragraph ("off" for neither)."""
+        self.focus_mode = FocusMode(mode)
+        self.viewport().update()
+
+    def set_typewriter(self, on: bool) -> None:
+        """Keep the line being written in the middle of the window."""
+        self.typewriter = on
+        self.setCenterOnScroll(on)  # lets the last lines come up to the middle too
+        if on:
+            self.centerCursor()
+
+    def _cursor_moved(self) -> None:
+        if self.typewriter:
+            self.centerCursor()
+        if self.focus_mode != FocusMode.OFF:
+            self.viewport().update()
 
     def set_max_text_width(self, pixels: int) -> None:
         self.max_text_width = pixels
@@ -381,6 +534,10 @@ class DraftEditor(QPlainTextEdit):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
+        if self.focus_mode != FocusMode.OFF:
+            veil = QPainter(self.viewport())
+            paint_veil(self, veil, self.focus_mode)
+            veil.end()
         if not self.ghost.visible or self.textCursor().position() != self.ghost.anchor:
             return
         painter = QPainter(self.viewport())

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QMainWindow,
     QMenu,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from ui.editor import DraftEditor
 from ui.find_bar import FindBar
+from ui.focus import FocusMode
 from ui.messages import MessageStack
+from ui.outline_panel import OutlinePanel
 from ui.status_bar import DraftStatusBar
 
 FILE_FILTER = "Markdown and text (*.md *.markdown *.txt);;All files (*)"
@@ -43,6 +46,11 @@ class MainWindow(QMainWindow):
         self.editor = DraftEditor(self, font_size=font_size)
         self.messages = MessageStack(self)
         self.find_bar = FindBar(self.editor, self)
+        self.outline = OutlinePanel(self.editor, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.outline)
+        self.outline.hide()
+        self._before_distraction_free: list[QWidget] = []
+        self._was_full_screen = False
         self.status = DraftStatusBar(self)
         self.setStatusBar(self.status)
         central = QWidget(self)
@@ -93,6 +101,44 @@ class MainWindow(QMainWindow):
         self.copy_action = self._action("&Copy", key.Copy)
         self.paste_action = self._action("&Paste", key.Paste)
         self.select_all_action = self._action("Select &All", key.SelectAll)
+        self.preferences_action = self._action(
+            "Pre&ferences…", "Ctrl+,", tip="Theme, font, column width and every other setting"
+        )
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.outline_action = self.outline.toggleViewAction()
+        self.outline_action.setText("&Outline")
+        self.outline_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.outline_action.setStatusTip("The document's headings; click one to go there")
+        self.addAction(self.outline_action)
+        self.focus_actions: dict[FocusMode, QAction] = {}
+        focus_group = QActionGroup(self)
+        for mode, words, keys in (
+            (FocusMode.OFF, "&Off", None),
+            (FocusMode.SENTENCE, "&Sentence", "Ctrl+Shift+E"),
+            (FocusMode.PARAGRAPH, "&Paragraph", None),
+        ):
+            action = self._action(words, keys, checkable=True)
+            action.setData(mode.value)
+            action.setChecked(mode == FocusMode.OFF)
+            focus_group.addAction(action)
+            action.triggered.connect(lambda _c=False, m=mode: self.set_focus_mode(m))
+            self.focus_actions[mode] = action
+        self.typewriter_action = self._action(
+            "&Typewriter Scrolling",
+            "Ctrl+Shift+T",
+            tip="Keep the line you are writing in the middle of the window",
+            checkable=True,
+        )
+        self.typewriter_action.toggled.connect(self.editor.set_typewriter)
+        self.full_screen_action = self._action("&Full Screen", "F11", checkable=True)
+        self.full_screen_action.toggled.connect(self.set_full_screen)
+        self.distraction_free_action = self._action(
+            "&Distraction-Free",
+            "Ctrl+Shift+D",
+            tip="Only the text: no menus, status bar or panels (Ctrl+Shift+D again to leave)",
+            checkable=True,
+        )
+        self.distraction_free_action.toggled.connect(self.set_distraction_free)
         self.find_action = self._action("&Find…", key.Find)
         self.find_next_action = self._action("Find &Next", key.FindNext)
         self.find_previous_action = self._action("Find Pre&vious", key.FindPrevious)
@@ -182,7 +228,16 @@ class MainWindow(QMainWindow):
                 self.replace_action,
             ]
         )
+        self.edit_menu.addSeparator()
+        self.edit_menu.addAction(self.preferences_action)
         self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.outline_action)
+        focus_menu = self.view_menu.addMenu("&Focus")
+        focus_menu.addActions(list(self.focus_actions.values()))
+        self.view_menu.addAction(self.typewriter_action)
+        self.view_menu.addSeparator()
+        self.view_menu.addActions([self.full_screen_action, self.distraction_free_action])
+        self.view_menu.addSeparator()
         self.assistant_menu = bar.addMenu("&Assistant")
         self.assistant_menu.addActions(
             [self.suggest_action, self.accept_action, self.accept_word_action, self.dismiss_action]
@@ -260,6 +315,54 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(self, "About Draftsmith", self.about_html())
 
+    # --- views --------------------------------------------------------------------
+    def set_focus_mode(self, mode: FocusMode) -> None:
+        """Dim all but the current sentence or paragraph (View > Focus)."""
+        self.editor.set_focus_mode(mode)
+        self.focus_actions[mode].setChecked(True)
+
+    def set_full_screen(self, on: bool) -> None:
+        """F11: the window takes the whole screen, or goes back."""
+        if on and not self.isFullScreen():
+            self._was_maximized = self.isMaximized()
+            self.showFullScreen()
+        elif not on and self.isFullScreen() and not self.distraction_free_action.isChecked():
+            if getattr(self, "_was_maximized", False):
+                self.showMaximized()
+            else:
+                self.showNormal()
+        if self.full_screen_action.isChecked() != on:
+            self.full_screen_action.setChecked(on)
+
+    def set_distraction_free(self, on: bool) -> None:
+        """Only the text on the whole screen: menus, status bar, panels and strips hidden
+        (their shortcuts still work), and all of them back as they were after."""
+        chrome: list[QWidget] = [self.menuBar(), self.status, self.messages, self.find_bar]
+        chrome += [dock for dock in self.findChildren(QDockWidget)]
+        for index in range(self._banners.count()):
+            item = self._banners.itemAt(index)
+            strip = item.widget() if item is not None else None
+            if strip is not None:
+                chrome.append(strip)
+        if on:
+            self._before_distraction_free = [w for w in chrome if w.isVisible()]
+            self._was_full_screen = self.isFullScreen()
+            for widget in self._before_distraction_free:
+                widget.hide()
+            if not self._was_full_screen:
+                self._was_maximized = self.isMaximized()
+                self.showFullScreen()
+        else:
+            for widget in self._before_distraction_free:
+                widget.show()
+            self._before_distraction_free = []
+            if not self._was_full_screen and not self.full_screen_action.isChecked():
+                if getattr(self, "_was_maximized", False):
+                    self.showMaximized()
+                else:
+                    self.showNormal()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def add_banner(self, widget: QWidget) -> None:
         """Show `widget` (a legend, say) as a strip above the text."""
         self._banners.addWidget(widget)
@@ -294,5 +397,10 @@ SHORTCUTS_HTML = """
 <tr><td><b>Ctrl+F / Ctrl+H / F3</b></td><td>find, replace, find next</td></tr>
 <tr><td><b>Ctrl+Shift+A</b></td><td>colour the text by author</td></tr>
 <tr><td><b>Ctrl+Shift+I</b></td><td>authorship statistics</td></tr>
+<tr><td><b>Ctrl+,</b></td><td>preferences</td></tr>
+<tr><td><b>Ctrl+Shift+O</b></td><td>outline of the headings</td></tr>
+<tr><td><b>Ctrl+Shift+E</b></td><td>focus on the sentence</td></tr>
+<tr><td><b>Ctrl+Shift+T</b></td><td>typewriter scrolling</td></tr>
+<tr><td><b>F11 / Ctrl+Shift+D</b></td><td>full screen / distraction-free</td></tr>
 </table>
 """

@@ -56,7 +56,9 @@ def test_opening_a_non_utf8_file_keeps_the_current_text(writing_room, qtbot, tmp
     assert not writing_room.session.open_path(bad)
     assert editor.toPlainText() == "my unsaved words"
     bar = writing_room.window.messages.find_text("UTF-8")
-    assert bar is not None and bar.isVisible() and bar.level == "error"
+    # Not an error: a decision, offering to open it converted from the likely encoding.
+    assert bar is not None and bar.isVisible() and bar.level == "warning"
+    assert any("Open Converted" in button.text() for button in bar.buttons)
 
 
 def test_closing_with_unsaved_work_asks_first(writing_room, qtbot) -> None:
