@@ -133,6 +133,10 @@ class Dictionary:
             folded = {m: _without_accents(m) for m in missing}
             known = self._checker.known({f for m, f in folded.items() if f != m})
             missing = {m for m in missing if folded[m] not in known}
+        if missing and self.language == "en":  # British spellings: "harbour", "realise"
+            variants = {m: american_spellings(m) for m in missing}
+            known = self._checker.known({v for vs in variants.values() for v in vs})
+            missing = {m for m in missing if not variants[m] & known}
         return {w for w in wanted if any(p.lower() in missing for p in w.split("-") if p)}
 
     def suggestions(self, word: str) -> list[str]:
@@ -144,6 +148,41 @@ class Dictionary:
         if word[:1].isupper():
             ranked = [w[:1].upper() + w[1:] for w in ranked]
         return ranked[:6]
+
+
+_BRITISH = (
+    ("isation", "ization"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ising", "izing"),
+    ("yse", "yze"),
+    ("ysed", "yzed"),
+    ("ysing", "yzing"),
+    ("tre", "ter"),
+    ("tres", "ters"),
+    ("ence", "ense"),
+    ("ogue", "og"),
+    ("ogues", "ogs"),
+    ("mme", "m"),
+    ("mmes", "ms"),
+)
+
+
+def american_spellings(word: str) -> set[str]:
+    """The American spellings a British word may stand for, by the regular patterns
+    ("harbour" → "harbor", "realise" → "realize", "centre" → "center"). pyspellchecker's
+    English list is American; a British writer's words are not mistakes."""
+    for possessive in ("\u2019s", "'s"):
+        if word.endswith(possessive):
+            stem = word[: -len(possessive)]
+            return {stem, *american_spellings(stem)}
+    out = set()
+    if "our" in word:
+        out.add(word.replace("our", "or"))
+    for british, american in _BRITISH:
+        if word.endswith(british) and len(word) > len(british) + 1:
+            out.add(word[: -len(british)] + american)
+    return out
 
 
 def _without_accents(word: str) -> str:

@@ -44,6 +44,12 @@ def test_marks_the_known_errors_and_nothing_in_code_urls_or_the_block() -> None:
     assert unknown_words(SAMPLE, english()) == MISSPELT
 
 
+def test_british_spellings_are_not_mistakes() -> None:
+    text = "The harbour’s colour; we realise the centre’s defence, a catalogue programme."
+    assert unknown_words(text, english()) == set()
+    assert unknown_words("The harbuor", english()) == {"harbuor"}
+
+
 def test_words_inside_code_and_urls_are_never_looked_at() -> None:
     line = "Run `pritn(teh)` or see https://exmaple.org/wrnog now"
     assert [w for _s, _e, w in words_to_check(line)] == ["Run", "or", "see", "now"]
