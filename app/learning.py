@@ -548,7 +548,6 @@ def attach_memory_panel(room: Any, learning: Learning) -> MemoryPanel:
     the writer asks for runs on the memory lane."""
     from PySide6.QtCore import Qt
 
-    from memory.memories import ACTIVE
     from ui.memory_panel import MemoryDraft, MemoryPanel
 
     panel = MemoryPanel(room.window)
@@ -563,6 +562,8 @@ def attach_memory_panel(room: Any, learning: Learning) -> MemoryPanel:
         wanted = query["text"].strip()
 
         def fetch(_ctx: TaskContext) -> tuple[list[Any], list[Any]]:
+            from memory.memories import ACTIVE  # numpy: on the memory lane, not at start
+
             found = store.search(wanted, limit=200) if wanted else store.memories(status=ACTIVE)
             return found, store.proposals()
 

@@ -49,7 +49,10 @@ def open_window(
     settings = Settings(paths.settings_path())
     if folder_problem:
         settings.unsaved = folder_problem  # said once above; settings.save() stays quiet
-    room = WritingRoom(settings, model_path=model_path, load_model=load_model)
+    # The window paints before the model, the memory and the spelling start behind it.
+    room = WritingRoom(
+        settings, model_path=model_path, load_model=load_model, background_after_paint=True
+    )
     room.show()
     if file is None and settings["reopen_last_document"]:
         file = next((Path(p) for p in room.state.recent_files if Path(p).exists()), None)

@@ -24,7 +24,7 @@ MEMORY_COMMANDS = ("memory", "stats", "bench")
 
 def add_parsers(tools: Any) -> None:
     """Add `memory`, `stats` and `bench` to the tool subparsers of `app.cli`."""
-    from memory.memories import KINDS, SCOPES  # light: no numpy until used
+    from memory.memory_kinds import KINDS, SCOPES  # not memory.memories: no numpy here
 
     memory = tools.add_parser("memory", help="list, add, forget or export what was learned")
     actions = memory.add_subparsers(dest="memory_command", required=True)

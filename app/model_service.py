@@ -411,10 +411,12 @@ class ModelService(QObject):
         task: str = SUGGEST,
         on_partial: Callable[[object], None] | None = None,
         on_failure: Callable[[BaseException, str], None] | None = None,
+        background: bool = False,
     ) -> Task | None:
         """Run `work(model, context)` with `task`'s model on `task`'s lane; None when no
         model can do it (nothing loaded for suggestions, or a long task that follows the
-        suggestion model while none is loaded)."""
+        suggestion model while none is loaded). `background` work (a suggestion's
+        warm-up) neither shows the model as generating nor makes long jobs wait."""
         if task in LONG_TASKS:
             return self._run_long(
                 work,
@@ -427,10 +429,11 @@ class ModelService(QObject):
             )
         if self._backend is None or not self.ready:
             return None
-        self._generation += 1
+        if not background:
+            self._generation += 1
+            self._set_state(ModelState.GENERATING, self.detail)
         generation = self._generation
-        self._set_state(ModelState.GENERATING, self.detail)
-        priority = self._priority
+        priority = None if background else self._priority
 
         def finished() -> None:
             if generation == self._generation and self.state is ModelState.GENERATING:
@@ -442,6 +445,8 @@ class ModelService(QObject):
                 from assistant.backend import ModelNotLoadedError
 
                 raise ModelNotLoadedError("no model is loaded")
+            if priority is None:
+                return work(backend, ctx)
             priority.begin()
             try:
                 return work(backend, ctx)
@@ -457,7 +462,8 @@ class ModelService(QObject):
             on_partial=on_partial,
             on_failure=on_failure,
         )
-        submitted.signals.finished.connect(finished)
+        if not background:
+            submitted.signals.finished.connect(finished)
         return submitted
 
     def _key_for(self, task: str) -> tuple[str, str]:

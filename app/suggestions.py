@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.model_service import SUGGEST, ModelService
 from app.settings import Settings
@@ -48,6 +48,13 @@ log = logging.getLogger(__name__)
 MIN_CONTEXT_CHARS = 2
 #: How many outcomes the controller keeps for whoever reads them later.
 HISTORY_SIZE = 500
+#: Idle time after a document opens, the cursor moves to another paragraph or a
+#: suggestion arrives, before the model's prompt cache is warmed for the cursor's place.
+WARM_IDLE_MS = 120
+#: Idle time after a suggestion before its prompt grows to the full budget (a warm-up of
+#: the full prompt): longer, since a warm-up that a request interrupts leaves the cache
+#: with part of the full prompt and without the short one the writer was growing.
+GROW_IDLE_MS = 2000
 
 
 @dataclass
@@ -130,11 +137,28 @@ class SuggestionController(QObject):
         self._inserting = False
         self._waiting = threading.Event()  # a request is queued but has not started
         self._waiting_since = 0.0
+        # Warming the prompt cache (see `warm`): where the cursor was, the task, and the
+        # window start of the last prompt, kept while its cache is the better one.
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.setInterval(WARM_IDLE_MS)
+        self._warm_timer.timeout.connect(self.warm)
+        self._warm_task: Task | None = None
+        self._place: tuple[int, int] = (-1, -1)  # (document id, paragraph number)
+        self._window_start: int | None = None
+        #: Warm-ups, the short cold prompt and its kept start (off: always the full
+        #: prompt, nothing warmed; the benchmark's "before").
+        self.prompt_cache = True
+        #: Warm-ups started and the prompt tokens they evaluated (tests, metrics).
+        self.warm_ups = 0
+        self.warmed_tokens = 0
         editor.set_pause_interval(int(settings["suggestion_delay_ms"]))
         editor.set_suggestion_keys(self)
         editor.paused.connect(self._paused)
         editor.cursorPositionChanged.connect(self._refresh)
+        editor.cursorPositionChanged.connect(self._moved)
         editor.textChanged.connect(self._refresh)
+        editor.textChanged.connect(self._typed)
 
     # --- state -----------------------------------------------------------------
     @property
@@ -164,6 +188,79 @@ class SuggestionController(QObject):
         self.enabled = enabled
         if not enabled:
             self.dismiss()
+
+    # --- warming the model's prompt cache -------------------------------------------
+    def _moved(self) -> None:
+        """The cursor moved: in another paragraph (or a newly opened document), warm
+        the prompt cache there after a short idle."""
+        place = (id(self.editor.document()), self.editor.textCursor().blockNumber())
+        if place != self._place:
+            self._place = place
+            self._warm_soon(WARM_IDLE_MS)
+
+    def _typed(self) -> None:
+        """The text changed: a pending growth of the prompt waits for a longer idle."""
+        if self._warm_timer.isActive() and self._warm_timer.interval() == GROW_IDLE_MS:
+            self._warm_timer.start()
+
+    def _warm_soon(self, ms: int) -> None:
+        self._warm_timer.setInterval(ms)
+        self._warm_timer.start()
+
+    def warm(self) -> bool:
+        """Evaluate the prompt for the cursor's place into the model's cache in the
+        background (the model lane, newest wins), so the next suggestion there starts
+        from the cache. A real request cancels a warm-up between its chunks of tokens
+        and reuses what it evaluated; none starts while a suggestion generates.
+        False when there is nothing to warm."""
+        self._warm_timer.stop()
+        editor = self.editor
+        if (
+            not self.enabled
+            or not self.prompt_cache
+            or self._task is not None
+            or not self.model.ready
+            or editor.isReadOnly()
+            or editor.textCursor().hasSelection()
+        ):
+            return False
+        before = editor.text_before_cursor()
+        if len(before.strip()) < MIN_CONTEXT_CHARS:
+            return False
+        from assistant.continuation import ContinuationSettings
+
+        grow = self._warm_timer.interval() == GROW_IDLE_MS
+        settings = ContinuationSettings(
+            max_tokens=int(self.settings["suggestion_max_tokens"]),
+            window_start=self._window_start,
+        )
+        personalize = self.personalize
+
+        def work(backend: LanguageModel, ctx: TaskContext) -> int:
+            from assistant.continuation import warm_up
+
+            model = personalize(backend, before) if personalize is not None else backend
+            return warm_up(model, before, settings, lambda: ctx.cancelled, grow=grow)
+
+        def done(tokens: int) -> None:
+            self.warmed_tokens += tokens
+
+        def failed(exc: BaseException, details: str) -> None:
+            log.info("warm-up failed: %s\n%s", exc, details)
+
+        self._warm_task = self.model.run(
+            work,
+            name="suggestion warm-up",
+            key="suggestion",
+            task=SUGGEST,
+            on_success=done,
+            on_failure=failed,
+            background=True,
+        )
+        if self._warm_task is None:
+            return False
+        self.warm_ups += 1
+        return True
 
     def _author(self) -> Author | None:
         author_for = getattr(self.model, "author_for", None)
@@ -200,11 +297,15 @@ class SuggestionController(QObject):
     def _generate(self, current: ActiveSuggestion) -> bool:
         """Start generating the next alternative for `current`."""
         from assistant.continuation import ContinuationSettings
+        from assistant.prompts import COLD_PROMPT_TOKENS
 
+        self._warm_timer.stop()  # the request warms the cache itself
         settings = ContinuationSettings(
             max_tokens=int(self.settings["suggestion_max_tokens"]),
             temperature=float(self.settings["temperature"]),
             max_sentences=int(self.settings["suggestion_max_sentences"]),
+            window_start=self._window_start if self.prompt_cache else None,
+            cold_prompt_tokens=COLD_PROMPT_TOKENS if self.prompt_cache else 0,
         )
         typed = self._typed_since_anchor(current.anchor) or ""
         before = current.before + typed
@@ -264,7 +365,8 @@ class SuggestionController(QObject):
         return True
 
     def cancel(self) -> None:
-        """Stop generating (what is on show stays)."""
+        """Stop generating (what is on show stays), and any warm-up not yet started."""
+        self._warm_timer.stop()
         if self._task is not None:
             self._task.cancel()
             self._task = None
@@ -386,6 +488,8 @@ class SuggestionController(QObject):
         screened, rank, scores = result
         suggestion, refused = screened.suggestion, screened.refused
         self._task = None
+        self._window_start = suggestion.window_start
+        self._warm_soon(GROW_IDLE_MS)  # the writer pauses on: grow the prompt to full size
         if suggestion.tokens_per_s:
             self.speed_measured.emit(float(suggestion.tokens_per_s))
         if current is not self._current:

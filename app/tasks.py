@@ -139,6 +139,7 @@ class TaskRunner(QObject):
         self._live: set[Task] = set()
         self._on_problem = on_problem
         self._on_bug = on_bug
+        self._held: list[tuple[str, Task]] | None = None  # see hold()
 
     def _lane(self, name: str) -> QThreadPool:
         pool = self._lanes.get(name)
@@ -176,8 +177,28 @@ class TaskRunner(QObject):
         self._live.add(task)
         if key is not None:
             self._keyed[key] = task
-        self._lane(lane).start(_Runnable(task))
+        if self._held is not None:
+            self._held.append((lane, task))
+        else:
+            self._lane(lane).start(_Runnable(task))
         return task
+
+    def hold(self) -> None:
+        """Queue new tasks instead of starting them until `release()` (at start-up, so
+        the window paints before background work competes with it for the CPU)."""
+        if self._held is None:
+            self._held = []
+
+    @property
+    def held(self) -> bool:
+        """Whether new tasks are being queued (see `hold`)."""
+        return self._held is not None
+
+    def release(self) -> None:
+        """Start the tasks queued since `hold()`, in order; later ones start at once."""
+        held, self._held = self._held or [], None
+        for lane, task in held:
+            self._lane(lane).start(_Runnable(task))
 
     def _failed(self, exc: BaseException, details: str, on_failure: FailureHandler | None) -> None:
         """Route a failure: the task's own handler first, then problem or bug."""
@@ -209,6 +230,9 @@ class TaskRunner(QObject):
         """Cancel everything and wait for the lanes to drain (called once, on quit)."""
         for task in list(self._live):
             task.cancel()
+        held, self._held = self._held or [], None
+        for _lane, task in held:  # cancelled before they started: they only finish
+            task.signals.finished.emit()
         for pool in self._lanes.values():
             pool.clear()
             pool.waitForDone(wait_ms)

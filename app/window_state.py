@@ -31,6 +31,8 @@ class WindowState:
 
     def add_recent(self, path: Path) -> None:
         entry = str(path.resolve())
+        if self.recent_files[:1] == [entry]:
+            return  # already first: nothing to write (and no fsync while a file opens)
         recent = [p for p in self.recent_files if p != entry]
         self.data["recent_files"] = [entry, *recent][:MAX_RECENT]
         self.save()

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
@@ -31,6 +31,8 @@ from ui.main_window import MainWindow
 from ui.markdown_style import authorship_layer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from memory.store import Store
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,29 @@ class _MessageRelay(QObject):
     retracted = Signal(str)
 
 
+class _AfterFirstPaint(QObject):
+    """Calls `then` once, on the first pass of the event loop after `widget` first
+    paints, or after `latest_ms` if it never does (a window that opens hidden)."""
+
+    def __init__(self, widget: QObject, then: Callable[[], None], latest_ms: int = 1500) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._then: Callable[[], None] | None = then
+        widget.installEventFilter(self)
+        QTimer.singleShot(latest_ms, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            QTimer.singleShot(0, self, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            self._widget.removeEventFilter(self)
+            then()
+
+
 class WritingRoom(QObject):
     """Everything one open window needs, created once and closed on one path."""
 
@@ -58,7 +83,10 @@ class WritingRoom(QObject):
         *,
         model_path: Path | None = None,
         load_model: bool = True,
+        background_after_paint: bool = False,
     ) -> None:
+        """`background_after_paint` (`draftsmith FILE`): background work (the model,
+        the memory, the spelling dictionaries) waits until the window has painted."""
         super().__init__()
         self.settings = settings
         self.state = WindowState(paths.window_state_path())
@@ -73,6 +101,8 @@ class WritingRoom(QObject):
             smart_punctuation=bool(settings["smart_punctuation"]),
         )
         self.runner = TaskRunner(self, on_problem=self._task_failed, on_bug=report_bug)
+        if background_after_paint:
+            self.runner.hold()  # released by show(), after the first paint
         self._store_problem = ""
         self.model = ModelService(
             self.runner,
@@ -108,9 +138,17 @@ class WritingRoom(QObject):
         self._model_path = model_path or (
             Path(settings["model_path"]) if settings["model_path"] else None
         )
-        if load_model:
+        self._start_model = (lambda: self.model.start(model_path)) if load_model else None
+        if load_model and not background_after_paint:
             # Let the window paint first; the model loads behind it.
-            QTimer.singleShot(0, lambda: self.model.start(model_path))
+            QTimer.singleShot(0, self._start_background)
+
+    def _start_background(self) -> None:
+        """After the first paint: the held background work, then the model."""
+        self.runner.release()
+        start, self._start_model = self._start_model, None
+        if start is not None and not self._closed:
+            start()
 
     def _build_cowriter(self) -> None:
         """The co-writer's tools: rewrite (Ctrl+K) and the brainstorm panel."""
@@ -177,7 +215,7 @@ class WritingRoom(QObject):
         self.session.opened.connect(self._document_changed)
         w.new_action.triggered.connect(self.session.new_document)
         w.open_action.triggered.connect(self.session.ask_and_open)
-        w.save_action.triggered.connect(self.session.save)
+        w.save_action.triggered.connect(self.session.save_in_background)
         w.save_as_action.triggered.connect(self.session.save_as)
         w.set_close_guard(self._confirm_close)
         self.session.recent_changed.connect(self._refresh_recent)
@@ -475,6 +513,8 @@ class WritingRoom(QObject):
         self.session.close()
 
     def show(self) -> None:
+        if self.runner.held:
+            _AfterFirstPaint(self.editor.viewport(), self._start_background)
         self.window.show()
         self.window.raise_()
         self.window.activateWindow()

@@ -7,7 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.model import LanguageModel
-from assistant.prompts import DEFAULT_PROMPT_TOKENS, build_continuation_prompt
+from assistant.prompts import (
+    COLD_PROMPT_TOKENS,
+    DEFAULT_PROMPT_TOKENS,
+    ContinuationPrompt,
+    build_continuation_prompt,
+    prompt_from,
+)
 
 # A sentence ends at . ! ? or … (with closing quotes or brackets) followed by whitespace.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
@@ -28,6 +34,11 @@ class ContinuationSettings:
     max_prompt_tokens: int = DEFAULT_PROMPT_TOKENS
     seed: int | None = None
     max_sentences: int = 1  # a suggestion ends after this many sentences (or a line)
+    #: Where an earlier prompt's window started (`Suggestion.window_start`): kept while
+    #: the model's cache of it beats the full prompt's, so a cold start grows as typed.
+    window_start: int | None = None
+    #: The prompt used when neither is cached (0: always the full prompt).
+    cold_prompt_tokens: int = COLD_PROMPT_TOKENS
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class Suggestion:
     tokens_per_s: float
     cancelled: bool
     first_token_s: float | None = None
+    window_start: int = 0  # where the prompt's window started in the text before the cursor
 
 
 @dataclass(frozen=True)
@@ -133,13 +145,7 @@ def continue_text(
     sha256 = identity.sha256
     if _inside_word(text_before_cursor, text_after_cursor):
         return Suggestion("", model_name, sha256, 0, 0.0, False)
-    budget = settings.max_prompt_tokens
-    if backend.context_length:
-        budget = min(budget, backend.context_length - settings.max_tokens - 8)
-    prompt = build_continuation_prompt(text_before_cursor, budget)
-    while budget > 64 and backend.count_tokens(prompt.text) > budget:
-        budget //= 2  # text denser than CHARS_PER_TOKEN assumes, e.g. code or CJK
-        prompt = build_continuation_prompt(text_before_cursor, budget)
+    prompt = choose_prompt(backend, text_before_cursor, settings)
 
     sentences = max(1, settings.max_sentences)
     raw: list[str] = []
@@ -185,7 +191,91 @@ def continue_text(
         tokens_per_s=generation.tokens_per_s,
         cancelled=cancelled,
         first_token_s=generation.first_token_s,
+        window_start=prompt.window_start,
     )
+
+
+def full_prompt(
+    backend: LanguageModel, text_before_cursor: str, settings: ContinuationSettings
+) -> tuple[ContinuationPrompt, int]:
+    """The prompt over the whole budget (and that budget in tokens)."""
+    budget = settings.max_prompt_tokens
+    if backend.context_length:
+        budget = min(budget, backend.context_length - settings.max_tokens - 8)
+    prompt = build_continuation_prompt(text_before_cursor, budget)
+    while budget > 64 and backend.count_tokens(prompt.text) > budget:
+        budget //= 2  # text denser than CHARS_PER_TOKEN assumes, e.g. code or CJK
+        prompt = build_continuation_prompt(text_before_cursor, budget)
+    return prompt, budget
+
+
+def choose_prompt(
+    backend: LanguageModel, text_before_cursor: str, settings: ContinuationSettings
+) -> ContinuationPrompt:
+    """The prompt that shows the model the most text for the least waiting.
+
+    The full prompt, or the one from `settings.window_start`, whichever leaves fewer
+    tokens to evaluate past the model's cache (the full one on a tie); when even that
+    leaves more than `settings.cold_prompt_tokens`, a short prompt of that size (the first
+    ghost text of a cold place comes quickly, and its start is then kept as it grows).
+    A model without a cache to ask (`cached_tokens`, or one that answers None: a server)
+    always gets the full prompt.
+    """
+    return _choose(backend, text_before_cursor, settings)[0]
+
+
+def _choose(
+    backend: LanguageModel, text_before_cursor: str, settings: ContinuationSettings
+) -> tuple[ContinuationPrompt, ContinuationPrompt, bool]:
+    """(the prompt chosen, the full prompt, whether the choice is the cold one)."""
+    prompt, budget = full_prompt(backend, text_before_cursor, settings)
+    cached_tokens = getattr(backend, "cached_tokens", None)
+    if cached_tokens is None or settings.cold_prompt_tokens <= 0:
+        return prompt, prompt, False
+    counts = cached_tokens(prompt.text)
+    if counts is None:  # a wrapper around a model without a cache
+        return prompt, prompt, False
+    cached, total = counts
+    best, best_left = prompt, total - cached
+    hint = settings.window_start
+    if best_left > 0 and hint is not None and prompt.window_start < hint < len(text_before_cursor):
+        kept = prompt_from(text_before_cursor, hint)
+        cached, total = cached_tokens(kept.text) or (0, budget + 2)
+        if total <= budget + 1 and total - cached < best_left:
+            best, best_left = kept, total - cached
+    if best_left <= settings.cold_prompt_tokens:
+        return best, prompt, False
+    cold = build_continuation_prompt(text_before_cursor, settings.cold_prompt_tokens)
+    if cold.window_start > prompt.window_start:
+        return cold, prompt, True
+    return prompt, prompt, False
+
+
+def warm_up(
+    backend: LanguageModel,
+    text_before_cursor: str,
+    settings: ContinuationSettings | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    *,
+    grow: bool = True,
+) -> int:
+    """Evaluate the prompt for `text_before_cursor` into the model's cache ahead of a
+    request (a model without `warm` does nothing); stops between chunks when
+    `should_stop` says so. Returns how many prompt tokens were evaluated.
+
+    With `grow` it is the full prompt. Without, a prompt the cache already covers well
+    (see `choose_prompt`) is only brought up to date, so a place the writer is still
+    growing a short prompt in keeps it; elsewhere it is the full prompt."""
+    warm = getattr(backend, "warm", None)
+    if warm is None or not text_before_cursor.strip():
+        return 0
+    settings = settings or ContinuationSettings()
+    if grow:
+        prompt, _ = full_prompt(backend, text_before_cursor, settings)
+    else:
+        chosen, full, cold = _choose(backend, text_before_cursor, settings)
+        prompt = full if cold else chosen
+    return int(warm(prompt.text, should_stop=should_stop))
 
 
 def _inside_word(before: str, after: str) -> bool:

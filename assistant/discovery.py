@@ -251,18 +251,10 @@ def memory_needed(header: GGUFHeader, file_size: int, n_ctx: int) -> int:
 
 
 def available_memory_bytes(meminfo: Path = Path("/proc/meminfo")) -> int | None:
-    """Memory a new program can use now: MemAvailable on Linux, else free physical pages,
-    else None (unknown)."""
-    try:
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, ValueError, OSError):
-        return None
+    """Memory a new program can use now (see `assistant.model_files.available_memory`)."""
+    from assistant.model_files import available_memory
+
+    return available_memory(meminfo)
 
 
 def describe_model(

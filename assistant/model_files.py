@@ -271,11 +271,11 @@ def read_gguf_layout(path: Path) -> GgufLayout:
     )
 
 
-def available_memory() -> int | None:
+def available_memory(meminfo: Path = Path("/proc/meminfo")) -> int | None:
     """Bytes of memory free for a new program now (None where the system does not say):
-    MemAvailable on Linux, free + inactive pages elsewhere."""
+    MemAvailable on Linux, else free physical pages."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as info:
+        with open(meminfo, encoding="ascii") as info:
             for line in info:
                 if line.startswith("MemAvailable:"):
                     return int(line.split()[1]) * 1024

@@ -250,6 +250,18 @@ class PersonalizedModel:
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
+    def cached_tokens(self, prompt: str) -> tuple[int, int] | None:
+        """The prompt cache of the model inside, for preamble + `prompt` (None: it has
+        none to ask; see `assistant.continuation.choose_prompt`)."""
+        cached = getattr(self.inner, "cached_tokens", None)
+        return cached(self.memory.preamble + prompt) if cached is not None else None
+
+    def warm(self, prompt: str, should_stop: Callable[[], bool] | None = None) -> int:
+        """Warm the model inside with preamble + `prompt` (`continuation.warm_up`)."""
+        warm = getattr(self.inner, "warm", None)
+        full = self.memory.preamble + prompt
+        return int(warm(full, should_stop=should_stop)) if warm is not None else 0
+
     def close(self) -> None:
         self.inner.close()
 

@@ -20,6 +20,11 @@ import resources
 
 CHARS_PER_TOKEN = 4
 DEFAULT_PROMPT_TOKENS = 1024
+#: The prompt where nothing near the cursor is in the model's cache yet (a document just
+#: opened, the cursor moved to another paragraph): short, so the first ghost text comes
+#: in a few tenths of a second; it grows as the writer types on (its start is kept), and
+#: the full prompt is warmed in the background while the writer pauses.
+COLD_PROMPT_TOKENS = 64
 CONTINUATION_TEMPLATE = "prompts/continuation.txt"
 DOCUMENT_PLACEHOLDER = "{document}"
 # Boundaries to start a window at, best first: paragraph, line, sentence, word.
@@ -86,6 +91,17 @@ def build_continuation_prompt(
         preamble = continuation_preamble()
     budget_chars = max(max_prompt_tokens * CHARS_PER_TOKEN - len(preamble), CHARS_PER_TOKEN)
     start = window_start(text_before_cursor, budget_chars)
+    return prompt_from(text_before_cursor, start, preamble)
+
+
+def prompt_from(
+    text_before_cursor: str, start: int, preamble: str | None = None
+) -> ContinuationPrompt:
+    """The prompt whose window starts at `start` (a start an earlier prompt used, so the
+    model's cache of that prompt still applies as the writer types on)."""
+    if preamble is None:
+        preamble = continuation_preamble()
+    start = min(max(start, 0), len(text_before_cursor))
     window = text_before_cursor[start:]
     body = window.rstrip(" \t")
     trailing = window[len(body) :]

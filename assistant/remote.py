@@ -22,9 +22,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx2 as httpx
+if TYPE_CHECKING:
+    import httpx2 as httpx
+else:
+
+    class _Httpx:
+        """httpx2, imported on first use (0.2 s: start-up only needs `ServerSpec`)."""
+
+        def __getattr__(self, name: str) -> Any:
+            import httpx2
+
+            return getattr(httpx2, name)
+
+    httpx = _Httpx()
 
 from assistant.model import ChatMessage, Generation, ModelIdentity, OnToken, ShouldStop
 from memory.errors import DraftsmithError

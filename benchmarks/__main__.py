@@ -26,8 +26,12 @@ MODULES = (
     "startup",
     "authorship",
     "export",
+    "gui_stalls",
     "cli_peers",
     "assistant",
+    "suggestion_latency",
+    "recall",
+    "rss",
     "llama_bench",
 )
 OPTIONAL = ("journal",)  # run when present (another area's benchmark)

@@ -4,8 +4,11 @@ Run with `python -m benchmarks.big_files`; prints one JSON object. A Markdown fi
 1 MB, 2 MB and the largest Draftsmith opens (`app.files.MAX_FILE_BYTES`, 4 MB; War and
 Peace is 3.2 MB) of paragraphs with curly quotes, accents and emoji is opened in the
 offscreen window, one character typed, and saved with its authorship block; each figure
-is the time the GUI thread was busy. Also the idle CPU with the longest line that
-opens (`MAX_LINE_CHARS`). Bigger files and longer lines are refused with a message.
+is the time the GUI thread was busy. The save is `DocumentSession.save`, which waits
+for the write (what closing and scripts use); Ctrl+S writes on the "io" lane instead,
+and its stall of the GUI thread is `python -m benchmarks.gui_stalls`. Also the idle CPU
+with the longest line that opens (`MAX_LINE_CHARS`). Bigger files and longer lines are
+refused with a message.
 """
 
 from __future__ import annotations

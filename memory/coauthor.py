@@ -20,7 +20,7 @@ from typing import Any
 
 from memory.document import AuthoredDocument, text_sha256
 from memory.events import Author, How, SourceKind
-from memory.origins import MODEL, MODEL_EDITED
+from memory.origins import MODEL, MODEL_EDITED, label_spans
 from memory.positions import utf16_length, utf16_to_index
 from memory.store import Store
 
@@ -78,13 +78,19 @@ def session_id_of(path: Path | str) -> str:
 
 def read_events(path: Path | str) -> Iterator[dict[str, Any]]:
     """The session's log lines as dicts, in order (gzip detected by its magic bytes)."""
+    # One read and one decode (a session is a few MB at most), then lines split as text
+    # mode would: \n, \r\n or \r, and nothing else (U+2028 may sit inside a string).
     with open(path, "rb") as raw:
-        gzipped = raw.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gzipped else open
-    with opener(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
+        data = raw.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    text = data.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    loads = json.loads
+    for line in text.split("\n"):
+        if line.strip():
+            yield loads(line)
 
 
 def replay_session(path: Path | str, store: Store | None = None) -> CoauthorReplay:
@@ -125,8 +131,10 @@ def _replay(path: Path | str, store: Store) -> CoauthorReplay:
     doc.flush()
     letters = []
     chars = {"prompt": 0, "human": 0, "model": 0}
+    first = doc.events.get(1)
+    prompt_first = first is not None and first.author == PROMPT
     for _start, length, label, seq in _labelled(doc):
-        if seq == 1 and doc.events[1].author == PROMPT:
+        if seq == 1 and prompt_first:
             key, letter = "prompt", "p"
         elif label in (MODEL, MODEL_EDITED):
             key, letter = "model", "m"
@@ -140,8 +148,9 @@ def _replay(path: Path | str, store: Store) -> CoauthorReplay:
 
 
 def _labelled(doc: AuthoredDocument) -> Iterator[tuple[int, int, str, int]]:
-    spans = doc.spans()
-    for span, (start, length, label) in zip(spans, doc.labels(), strict=True):
+    spans = doc.spans()  # once: `doc.labels()` would build them again
+    labels = label_spans(doc.text, spans, doc.edited_models)
+    for span, (start, length, label) in zip(spans, labels, strict=True):
         yield start, length, label, span.event.seq
 
 

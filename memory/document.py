@@ -202,7 +202,7 @@ class AuthoredDocument:
         if removed == 0 and not inserted:
             return None
         seq = self.ledger.head_seq + 1
-        event = EditEvent(seq, author, how, time.time() if at is None else at)
+        event = EditEvent(seq, author, how, time.time() if at is None else float(at))
         if segments is None:
             pieces = self._resurrect(inserted) if how in (How.UNDO, How.REDO) else None
             if pieces is None:

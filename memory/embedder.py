@@ -79,9 +79,26 @@ class Embedder:
         if not texts:
             return []
         self.load()
-        vectors = self._model.encode(
-            list(texts), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
-        )
+        import torch  # loaded by `load` already
+
+        # One text (a recall query) runs on one thread: torch's threads wait for each
+        # other on every layer, and while other work (llama.cpp generating) holds the
+        # cores two threads took 1.9 s at p95 where one took 0.21 s; on a quiet machine
+        # one is about 1.3x slower (54 against 39 ms; docs/performance.md). Batches keep
+        # torch's default.
+        with self._lock:
+            threads = torch.get_num_threads()
+            if len(texts) == 1:
+                torch.set_num_threads(1)
+            try:
+                vectors = self._model.encode(
+                    list(texts),
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+            finally:
+                torch.set_num_threads(threads)
         return [[float(x) for x in row] for row in vectors]
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from hashlib import sha256 as _sha256
 
 from memory.events import Author, EditEvent, How
 from memory.runs import AuthoredText, Segment, normalize_segments
@@ -48,11 +49,23 @@ def canonical_json(
     event: EditEvent, start: int, removed: int, inserted: str, segments: Sequence[Segment]
 ) -> str:
     """The exact bytes an entry's hash covers (sorted keys, no spaces, ASCII only)."""
+    return _canonical(event, event.author.key, start, removed, inserted, segments)
+
+
+def _canonical_slow(
+    event: EditEvent,
+    key: str,
+    start: int,
+    removed: int,
+    inserted: str,
+    segments: Sequence[Segment],
+) -> str:
+    """The definition: what json.dumps makes of the entry."""
     return json.dumps(
         {
             "seq": event.seq,
             "at": event.at,
-            "author": event.author.key,
+            "author": key,
             "how": event.how.value,
             "start": start,
             "removed": removed,
@@ -63,6 +76,62 @@ def canonical_json(
         separators=(",", ":"),
         ensure_ascii=True,
     )
+
+
+# The same bytes as `_canonical_slow`, made by hand for the usual case: exact ints, a
+# finite float (or int) time and strings escaped by json's own C escaper. Keys in
+# sorted order: at, author, how, inserted, removed, segments, seq, start.
+_escape = json.encoder.encode_basestring_ascii
+_INT = int
+_FLOAT = float
+_INFINITY = float("inf")
+_HOW_VALUES = {how: how.value for how in How}  # an enum's .value is a slow lookup
+
+
+def _canonical(
+    event: EditEvent,
+    key: str,
+    start: int,
+    removed: int,
+    inserted: str,
+    segments: Sequence[Segment],
+) -> str:
+    at = event.at
+    seq = event.seq
+    how = _HOW_VALUES[event.how]
+    kind = type(at)
+    if (
+        (
+            (kind is _FLOAT and -_INFINITY < at < _INFINITY)  # not NaN or infinite
+            or kind is _INT
+        )
+        and type(seq) is _INT
+        and type(start) is _INT
+        and type(removed) is _INT
+    ):
+        pieces = []
+        for length, source in segments:
+            if type(length) is not _INT or type(source) is not _INT:
+                break
+            pieces.append(f"[{length},{source}]")
+        else:
+            return (
+                f'{{"at":{at!r},"author":{_escape(key)},"how":{_escape(how)},'
+                f'"inserted":{_escape(inserted)},"removed":{removed},'
+                f'"segments":[{",".join(pieces)}],"seq":{seq},"start":{start}}}'
+            )
+    return _canonical_slow(event, key, start, removed, inserted, segments)
+
+
+def _segments_json(segments: Sequence[Segment]) -> str:
+    """`json.dumps([list(s) for s in segments])` for (int, int) pieces, by hand."""
+    if len(segments) == 1:
+        n, s = segments[0]
+        if type(n) is _INT and type(s) is _INT:
+            return f"[[{n}, {s}]]"
+    elif all(type(n) is _INT and type(s) is _INT for n, s in segments):
+        return "[" + ", ".join([f"[{n}, {s}]" for n, s in segments]) + "]"
+    return json.dumps([list(s) for s in segments])
 
 
 def entry_hash(
@@ -76,6 +145,10 @@ def entry_hash(
     """sha256(prev_hash + canonical JSON of the entry), hex."""
     body = canonical_json(event, start, removed, inserted, segments)
     return hashlib.sha256((prev_hash + body).encode("ascii")).hexdigest()
+
+
+# An entry not flushed yet: the `LedgerEntry` fields in order, then the author's key.
+_Pending = tuple[EditEvent, int, int, str, tuple[Segment, ...], str, str, str]
 
 
 class Ledger:
@@ -94,12 +167,17 @@ class Ledger:
         # (path, title) of a document row not written yet: the first flush with an
         # entry creates it, so a document nobody typed in leaves no row behind.
         self._new_row = new_row
-        self._pending: list[LedgerEntry] = []
+        # Entries not flushed yet, as plain tuples (a frozen dataclass per keystroke
+        # costs more than the hash): (event, start, removed, inserted, segments,
+        # prev hash, hash, author key). `entries()` gives them as `LedgerEntry`s.
+        self._pending: list[_Pending] = []
         self._pending_snapshots: list[tuple[int, str, str, str]] = []
         # (model seq, by seq) to mark edited, or (model seq, None) to clear (an undo)
         self._pending_edits: list[tuple[int, int | None]] = []
         self._known_authors: set[str] = set()
         self._authors: dict[str, Author] = {}
+        self._last_author: Author | None = None
+        self._last_key = ""
         with store.guard():
             row = store.db.execute(
                 "SELECT seq, hash FROM events WHERE doc_id = ? ORDER BY seq DESC LIMIT 1",
@@ -145,18 +223,28 @@ class Ledger:
         removed: int,
         inserted: str,
         segments: Sequence[Segment],
-    ) -> LedgerEntry:
-        """Chain one entry onto the log (kept in memory until `flush()`)."""
+    ) -> str:
+        """Chain one entry onto the log (kept in memory until `flush()`); its hash."""
         if event.seq != self._head_seq + 1:
             raise ValueError(f"event seq {event.seq} does not follow {self._head_seq}")
-        segs = tuple(normalize_segments(segments))
-        digest = entry_hash(self._head_hash, event, start, removed, inserted, segs)
-        entry = LedgerEntry(event, start, removed, inserted, segs, self._head_hash, digest)
-        self._pending.append(entry)
-        self._authors[event.author.key] = event.author
+        if len(segments) == 1 and type(piece := segments[0]) is tuple and piece[0] > 0:
+            segs: tuple[Segment, ...] = (piece,)  # one piece: already normal
+        else:
+            segs = tuple(normalize_segments(segments))
+        author = event.author
+        if author is self._last_author:  # frozen: the same object has the same key
+            key = self._last_key
+        else:
+            key = author.key
+            self._authors[key] = author
+            self._last_author, self._last_key = author, key
+        prev = self._head_hash
+        body = _canonical(event, key, start, removed, inserted, segs)
+        digest = _sha256((prev + body).encode("ascii")).hexdigest()
+        self._pending.append((event, start, removed, inserted, segs, prev, digest, key))
         self._head_seq = event.seq
         self._head_hash = digest
-        return entry
+        return digest
 
     @property
     def snapshot_due(self) -> bool:
@@ -201,21 +289,22 @@ class Ledger:
         if self._new_row is not None and not self._pending:
             return 0  # nothing typed yet: still no row
         authors = [a for k, a in self._authors.items() if k not in self._known_authors]
+        doc_id = self.doc_id
         rows = [
             (
-                self.doc_id,
-                e.event.seq,
-                e.event.at,
-                e.event.author.key,
-                e.event.how.value,
-                e.start,
-                e.removed,
-                e.inserted,
-                json.dumps([list(s) for s in e.segments]),
-                e.prev_hash,
-                e.hash,
+                doc_id,
+                event.seq,
+                event.at,
+                key,
+                _HOW_VALUES[event.how],
+                start,
+                removed,
+                inserted,
+                _segments_json(segs),
+                prev,
+                digest,
             )
-            for e in self._pending
+            for event, start, removed, inserted, segs, prev, digest, key in self._pending
         ]
         db = self.store.db
         with self.store.transaction():
@@ -225,7 +314,7 @@ class Ledger:
                     db.conn.execute("UPDATE documents SET path = NULL WHERE path = ?", [path])
                 db.conn.execute(
                     "INSERT INTO documents (id, path, title, created_at) VALUES (?, ?, ?, ?)",
-                    [self.doc_id, path, title, self._pending[0].event.at],
+                    [self.doc_id, path, title, self._pending[0][0].at],
                 )
             db.conn.executemany(
                 "INSERT OR IGNORE INTO authors (key, kind, name, model_sha256) VALUES (?, ?, ?, ?)",
@@ -286,9 +375,9 @@ class Ledger:
             pieces = tuple((int(n), int(src)) for n, src in json.loads(segs))
             yield LedgerEntry(event, start, removed, inserted, pieces, prev, digest)
             last = seq
-        for entry in self._pending:
-            if last < entry.event.seq <= upto:
-                yield entry
+        for pending in self._pending:
+            if last < pending[0].seq <= upto:
+                yield LedgerEntry(*pending[:7])
 
     def entries(self, after: int = 0, upto: int | None = None) -> list[LedgerEntry]:
         """The entries after `after` up to `upto` (default: the head), in order."""
@@ -298,9 +387,10 @@ class Ledger:
         """The events with these seqs (stored or buffered)."""
         wanted = set(seqs)
         out: dict[int, EditEvent] = {}
-        for entry in self._pending:
-            if entry.event.seq in wanted:
-                out[entry.event.seq] = entry.event
+        for pending in self._pending:
+            event = pending[0]
+            if event.seq in wanted:
+                out[event.seq] = event
         missing = sorted(wanted - out.keys())
         with self.store.guard():
             for i in range(0, len(missing), 500):

@@ -27,17 +27,20 @@ from typing import Any
 
 import numpy as np
 
+from memory.memory_kinds import (  # noqa: F401 - re-exported; importable without numpy
+    ACTIVE,
+    AVOID,
+    BIBLE_KINDS,
+    DISMISSED,
+    KINDS,
+    NOTE,
+    PROPOSED,
+    SCOPES,
+    STYLE,
+    VOICE,
+)
 from memory.store import Store, StoreError
 
-#: Story-bible kinds (recalled when their names or keywords appear near the cursor).
-BIBLE_KINDS = ("character", "place", "term", "claim")
-STYLE = "style"
-AVOID = "avoid"  # a phrase this writer keeps refusing
-VOICE = "voice"  # a passage of the writer's own text
-NOTE = "note"
-KINDS = (*BIBLE_KINDS, STYLE, AVOID, VOICE, NOTE)
-SCOPES = ("everywhere", "project", "document")
-ACTIVE, PROPOSED, DISMISSED = "active", "proposed", "dismissed"
 LEARNING_PAUSED = "learning_paused"
 EMBEDDING_DIMENSION = 384
 
@@ -120,6 +123,177 @@ _COLUMNS = (
     "id, kind, text, name, keywords, scope, scope_ref, status, pinned, evidence, "
     "created_at, updated_at"
 )
+_INDEX_COLUMNS = "id, kind, name, keywords, pinned, embedding"
+_KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
+#: The kinds recalled by name or relevance (`memory.recall.RECALLED_KINDS`).
+RECALLED = frozenset((*BIBLE_KINDS, NOTE))
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class RecallIndex:
+    """What recall reads for every prompt, kept in memory so a prompt never reads 100,000
+    rows: the active memories' vectors as one contiguous float32 matrix (grown by
+    doubling, a removed row replaced by the last), their ids and kinds, the pinned ids
+    and the names and keywords of the recalled kinds by their longest word.
+
+    Loaded once from the file (`load`), then kept in step one memory at a time
+    (`update`) by `MemoryStore`, which tells it which ids its writes touched.
+    """
+
+    def __init__(self, dimension: int = EMBEDDING_DIMENSION) -> None:
+        self.dimension = dimension
+        self._clear()
+
+    def _clear(self) -> None:
+        dimension = self.dimension
+        self.n = 0
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.kinds = np.zeros(0, dtype=np.int8)
+        self.matrix = np.zeros((0, dimension), dtype=np.float32)
+        self.row: dict[int, int] = {}
+        self.pinned: set[int] = set()
+        self.by_word: dict[str, set[int]] = {}
+        self.words_of: dict[int, tuple[tuple[str, frozenset[str]], ...]] = {}
+        self.wordless: set[int] = set()  # a name or keyword without a word character
+        self._last: tuple[bytes, np.ndarray[Any, Any]] | None = None
+
+    # --- keeping it in step --------------------------------------------------------
+    def load(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Replace everything by `rows` (id, kind, name, keywords, pinned, embedding) of
+        active memories."""
+        self._clear()
+        with_vectors = [r for r in rows if r[5] is not None]
+        self._reserve(len(with_vectors))
+        if with_vectors:
+            flat = np.frombuffer(b"".join(r[5] for r in with_vectors), dtype=np.float32)
+            self.matrix[: len(with_vectors)] = flat.reshape(len(with_vectors), -1)
+            self.ids[: len(with_vectors)] = [int(r[0]) for r in with_vectors]
+            self.kinds[: len(with_vectors)] = [_KIND_CODE.get(r[1], -1) for r in with_vectors]
+            self.row = {int(r[0]): i for i, r in enumerate(with_vectors)}
+            self.n = len(with_vectors)
+        for r in rows:
+            self._set_words(int(r[0]), r[1], r[2], r[3], bool(r[4]))
+
+    def update(self, memory_id: int, row: tuple[Any, ...] | None) -> None:
+        """Bring one memory up to date: `row` as in `load`, None if it is gone or inactive."""
+        self._last = None
+        self._drop_words(memory_id)
+        vector = None if row is None else row[5]
+        if vector is None:
+            self._drop_vector(memory_id)
+            if row is not None:
+                self._set_words(memory_id, row[1], row[2], row[3], bool(row[4]))
+            return
+        i = self.row.get(memory_id)
+        if i is None:
+            self._reserve(self.n + 1)
+            i = self.n
+            self.n += 1
+            self.row[memory_id] = i
+            self.ids[i] = memory_id
+        self.matrix[i] = np.frombuffer(vector, dtype=np.float32)
+        self.kinds[i] = _KIND_CODE.get(row[1], -1)  # type: ignore[index]
+        self._set_words(memory_id, row[1], row[2], row[3], bool(row[4]))  # type: ignore[index]
+
+    def _reserve(self, size: int) -> None:
+        if size <= len(self.ids):
+            return
+        capacity = max(size, 2 * len(self.ids), 64)
+        matrix = np.zeros((capacity, self.dimension), dtype=np.float32)
+        matrix[: self.n] = self.matrix[: self.n]
+        ids = np.zeros(capacity, dtype=np.int64)
+        ids[: self.n] = self.ids[: self.n]
+        kinds = np.full(capacity, -1, dtype=np.int8)
+        kinds[: self.n] = self.kinds[: self.n]
+        self.matrix, self.ids, self.kinds = matrix, ids, kinds
+
+    def _drop_vector(self, memory_id: int) -> None:
+        i = self.row.pop(memory_id, None)
+        if i is None:
+            return
+        last = self.n - 1
+        if i != last:
+            moved = int(self.ids[last])
+            self.matrix[i] = self.matrix[last]
+            self.ids[i] = moved
+            self.kinds[i] = self.kinds[last]
+            self.row[moved] = i
+        self.kinds[last] = -1
+        self.n = last
+
+    def _set_words(self, memory_id: int, kind: str, name: str, keywords: str, pinned: bool) -> None:
+        if kind not in RECALLED:
+            return
+        if pinned:
+            self.pinned.add(memory_id)
+        triggers = [name, *split_keywords(keywords)] if name else list(split_keywords(keywords))
+        keyed: list[tuple[str, frozenset[str]]] = []
+        for trigger in triggers:
+            if not trigger.strip():
+                continue
+            words = _WORD.findall(trigger.lower())
+            if words:
+                # keyed by its longest word (likely the rarest: "harbour", not "the")
+                keyed.append((max(reversed(words), key=len), frozenset(words)))
+            else:
+                self.wordless.add(memory_id)
+        for key, _ in keyed:
+            self.by_word.setdefault(key, set()).add(memory_id)
+        if keyed:
+            self.words_of[memory_id] = tuple(keyed)
+
+    def _drop_words(self, memory_id: int) -> None:
+        self.pinned.discard(memory_id)
+        self.wordless.discard(memory_id)
+        for word, _ in self.words_of.pop(memory_id, ()):
+            ids = self.by_word.get(word)
+            if ids is not None:
+                ids.discard(memory_id)
+                if not ids:
+                    del self.by_word[word]
+
+    # --- reading -------------------------------------------------------------------------
+    def named_candidates(self, text: str) -> set[int]:
+        """Ids whose name or a keyword may appear in `text`: a superset of those it does
+        appear in as whole words, to be confirmed by `memory.recall.named_in`. A trigger
+        found there as a whole word has each of its words (maximal runs of word
+        characters, lowercased) among the text's words, so only those are kept."""
+        found = set(self.wordless)
+        words = set(_WORD.findall(text.lower()))
+        for word in words:
+            for memory_id in self.by_word.get(word, ()):
+                if memory_id not in found and any(
+                    all_words <= words for _, all_words in self.words_of[memory_id]
+                ):
+                    found.add(memory_id)
+        return found
+
+    def top(self, query_vector: Sequence[float], kinds: Iterable[str], k: int) -> list[int]:
+        """The ids of the `k` memories of `kinds` most similar to the query (cosine of
+        normalised vectors), best first; ties by id. One matrix-vector product per query
+        vector (kept for the next call with the same vector), then `argpartition`."""
+        kind_tuple = tuple(kinds)
+        q = np.ascontiguousarray(query_vector, dtype=np.float32)
+        key = q.tobytes()
+        if self._last is not None and self._last[0] == key:
+            sims = self._last[1]
+        else:
+            sims = self.matrix[: self.n] @ q
+            self._last = (key, sims)
+        codes = [_KIND_CODE[k] for k in kind_tuple if k in _KIND_CODE]
+        mask = np.isin(self.kinds[: self.n], codes)
+        valid = int(np.count_nonzero(mask))
+        k = min(k, valid)
+        if k <= 0:
+            return []
+        scores = np.where(mask, sims, -np.inf)
+        if k < self.n:
+            kth = np.partition(scores, self.n - k)[self.n - k]  # the k-th largest
+            chosen = np.flatnonzero(scores >= kth)
+        else:
+            chosen = np.flatnonzero(mask)
+        order = np.lexsort((self.ids[chosen], -scores[chosen]))[:k]
+        return [int(i) for i in self.ids[chosen[order]]]
 
 
 class MemoryStore:
@@ -140,6 +314,13 @@ class MemoryStore:
             ) from exc
         self._lock = threading.RLock()
         self._depth = 0
+        self._index: RecallIndex | None = None
+        self._touched: set[int] = set()
+        self._data_version = -1
+        self._tokens: dict[str, tuple[str, ...]] = {}  # a word as the FTS5 tokenizer has it
+        self._frequencies: dict[str, int] = {}  # a token: how many memories hold it
+        self._generation = 0  # counts this store's writes (and others', once seen)
+        self._lexical: tuple[tuple[str, str, int], list[tuple[int, str]]] | None = None
 
     # --- plumbing -------------------------------------------------------------------
     @contextmanager
@@ -178,6 +359,7 @@ class MemoryStore:
     def close(self) -> None:
         """Release the connection."""
         with self._lock:
+            self._index = None
             self._conn.close()
 
     # --- reading ----------------------------------------------------------------------
@@ -244,17 +426,197 @@ class MemoryStore:
         by_id = {m.id: m for m in self.memories(status=status)}
         return [by_id[i] for i in ids if i in by_id]
 
-    def search_ids(self, query: str, limit: int = 20, status: str = ACTIVE) -> list[int]:
-        """Ids of memories matching any word of `query`, best bm25 first."""
-        match = fts_query(query)
+    def search_ids(
+        self,
+        query: str,
+        limit: int = 20,
+        status: str = ACTIVE,
+        kinds: Iterable[str] | None = None,
+        postings: int | None = None,
+    ) -> list[int]:
+        """Ids of memories (of `kinds`, default all) matching any word of `query`, best
+        bm25 first.
+
+        With `postings`, only the query's rarest words are searched for, as many as fit
+        in that many (memory, word) pairs: bm25 costs time for every memory a word is in,
+        so a word in most of 100,000 memories ("the") would cost seconds and tell little.
+        While the words' memories fit in the budget, every word is used."""
+        if postings is None:
+            match = fts_query(query)
+        else:
+            words = list(dict.fromkeys(w.lower() for w in _WORD.findall(query) if len(w) > 1))
+            match = _or_of(self._rarest(words[-32:], postings))
         if not match:
             return []
+        kind_list = list(KINDS if kinds is None else kinds)
+        if postings is not None:
+            # every match fits in the budget: one query serves every kind (recall asks
+            # twice per prompt, for entries and for voice passages), until the next write
+            key = (match, status, self._generation)
+            if self._lexical is None or self._lexical[0] != key:
+                found = self.query(
+                    "SELECT m.id, m.kind FROM memory_fts "
+                    "JOIN memories m ON m.id = memory_fts.rowid "
+                    "WHERE memory_fts MATCH ? AND m.status = ? ORDER BY bm25(memory_fts), m.id",
+                    [match, status],
+                )
+                self._lexical = (key, [(int(r[0]), str(r[1])) for r in found])
+            wanted = set(kind_list)
+            return [i for i, kind in self._lexical[1] if kind in wanted][:limit]
         rows = self.query(
             "SELECT m.id FROM memory_fts JOIN memories m ON m.id = memory_fts.rowid "
-            "WHERE memory_fts MATCH ? AND m.status = ? ORDER BY bm25(memory_fts) LIMIT ?",
-            [match, status, limit],
+            "WHERE memory_fts MATCH ? AND m.status = ? "
+            f"AND m.kind IN ({','.join('?' * len(kind_list))}) "
+            "ORDER BY bm25(memory_fts), m.id LIMIT ?",
+            [match, status, *kind_list, limit],
         )
         return [int(r[0]) for r in rows]
+
+    def get_many(self, ids: Iterable[int], status: str | None = ACTIVE) -> dict[int, Memory]:
+        """The memories with these ids (and `status`; None: any), without history."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[int, Memory] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            sql = f"SELECT {_COLUMNS} FROM memories WHERE id IN ({','.join('?' * len(chunk))})"
+            params: list[Any] = list(chunk)
+            if status is not None:
+                sql += " AND status = ?"
+                params.append(status)
+            for row in self.query(sql, params):
+                found[int(row[0])] = self._row(row)
+        return found
+
+    def _rarest(self, words: Sequence[str], postings: int) -> list[str]:
+        """The rarest of `words`, in their order, whose memories add up to at most
+        `postings` (a word in no memory is left out: it would match nothing)."""
+        with self._lock:
+            try:
+                self._check_version()
+                counts = self._word_frequencies(words)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"the memory in {self.path} cannot be read: {exc}") from exc
+        chosen: set[str] = set()
+        total = 0
+        for word in sorted((w for w in words if counts[w]), key=lambda w: counts[w]):
+            if total + counts[word] > postings:
+                break
+            total += counts[word]
+            chosen.add(word)
+        return [w for w in words if w in chosen]
+
+    def _check_version(self) -> None:
+        """Forget what is cached of the file when another connection wrote to it."""
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._data_version:
+            self._index = None
+            self._frequencies.clear()
+            self._generation += 1
+
+    def _word_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """How many memories each word is in (at most: a word of several tokens is a phrase,
+        counted by its rarest token), through FTS5's own tokenizer and term counts."""
+        conn = self._conn
+        new = [w for w in words if w not in self._tokens]
+        if new:
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.recall_words "
+                "USING fts5(w, tokenize='porter unicode61')"
+            )
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.recall_words_terms "
+                "USING fts5vocab(temp, recall_words, 'instance')"
+            )
+            conn.executemany(
+                "INSERT INTO temp.recall_words (rowid, w) VALUES (?, ?)",
+                list(enumerate(new, start=1)),
+            )
+            tokens: dict[int, list[str]] = {}
+            for doc, term in conn.execute(
+                "SELECT doc, term FROM temp.recall_words_terms ORDER BY doc, offset"
+            ):
+                tokens.setdefault(int(doc), []).append(str(term))
+            conn.execute("DELETE FROM temp.recall_words")
+            for i, word in enumerate(new, start=1):
+                self._tokens[word] = tuple(tokens.get(i, ()))
+        unknown = {t for w in words for t in self._tokens[w] if t not in self._frequencies}
+        if unknown:
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.memory_fts_terms "
+                "USING fts5vocab(main, memory_fts, 'row')"
+            )
+            for token in unknown:
+                row = conn.execute(
+                    "SELECT doc FROM temp.memory_fts_terms WHERE term = ?", [token]
+                ).fetchone()
+                self._frequencies[token] = int(row[0]) if row else 0
+        return {w: min((self._frequencies[t] for t in self._tokens[w]), default=0) for w in words}
+
+    # --- the recall index ----------------------------------------------------------------
+    def _touch(self, ids: Iterable[int]) -> None:
+        """These memories changed: the recall index re-reads them before its next use."""
+        self._touched.update(int(i) for i in ids)
+        self._generation += 1
+
+    @contextmanager
+    def recall_index(self) -> Iterator[RecallIndex]:
+        """The recall index, up to date, held under the store's lock while in use.
+
+        Loaded on first use; afterwards only the memories this store changed are read
+        again, unless another connection wrote to the file (`PRAGMA data_version`),
+        which reloads it."""
+        with self._lock:
+            try:
+                version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+                if self._index is None or version != self._data_version:
+                    self._frequencies.clear()
+                    index = RecallIndex()
+                    index.load(
+                        list(
+                            self._conn.execute(
+                                f"SELECT {_INDEX_COLUMNS} FROM memories WHERE status = ? "
+                                "ORDER BY id",
+                                [ACTIVE],
+                            )
+                        )
+                    )
+                    self._index, self._data_version = index, version
+                    self._touched.clear()
+                elif self._touched:
+                    touched = sorted(self._touched)
+                    self._touched.clear()
+                    for start in range(0, len(touched), 500):
+                        chunk = touched[start : start + 500]
+                        rows = {
+                            int(r[0]): r
+                            for r in self._conn.execute(
+                                f"SELECT {_INDEX_COLUMNS} FROM memories WHERE status = ? "
+                                f"AND id IN ({','.join('?' * len(chunk))})",
+                                [ACTIVE, *chunk],
+                            )
+                        }
+                        for memory_id in chunk:
+                            self._index.update(memory_id, rows.get(memory_id))
+            except sqlite3.DatabaseError as exc:
+                self._index = None
+                raise StoreError(f"the memory in {self.path} cannot be read: {exc}") from exc
+            yield self._index
+
+    def pinned_ids(self) -> list[int]:
+        """Ids of the active pinned memories of the recalled kinds, oldest first."""
+        with self.recall_index() as index:
+            return sorted(index.pinned)
+
+    def named_candidates(self, text: str) -> list[int]:
+        """Ids of active memories of the recalled kinds whose name or a keyword may be in
+        `text` (a superset, to confirm with `memory.recall.named_in`), oldest first."""
+        with self.recall_index() as index:
+            return sorted(index.named_candidates(text))
+
+    def vector_top(self, query_vector: Sequence[float], kinds: Iterable[str], k: int) -> list[int]:
+        """Ids of the `k` active memories of `kinds` closest to the query vector."""
+        with self.recall_index() as index:
+            return index.top(query_vector, kinds, k)
 
     # --- writing ----------------------------------------------------------------------
     def add(
@@ -316,6 +678,8 @@ class MemoryStore:
                 "INSERT INTO memory_fts (rowid, text, name, keywords) VALUES (?, ?, ?, ?)",
                 [memory_id, text, name, " ".join(words)],
             )
+            self._touch([memory_id])
+            self._frequencies.clear()
         return self.get(memory_id)
 
     def propose(
@@ -369,6 +733,7 @@ class MemoryStore:
             )
             if cur.rowcount == 0:
                 raise KeyError(memory_id)
+            self._touch([memory_id])
 
     def correct(
         self,
@@ -409,6 +774,8 @@ class MemoryStore:
                 "INSERT INTO memory_fts (rowid, text, name, keywords) VALUES (?, ?, ?, ?)",
                 [memory_id, new_text, new_name, " ".join(new_words)],
             )
+            self._touch([memory_id])
+            self._frequencies.clear()
         return self.get(memory_id)
 
     def replace_voice(self, doc_key: str, passages: Sequence[tuple[str, dict[str, Any]]]) -> None:
@@ -451,6 +818,7 @@ class MemoryStore:
             for memory_id, vector in vectors:
                 blob = np.asarray(vector, dtype=np.float32).tobytes()
                 conn.execute("UPDATE memories SET embedding = ? WHERE id = ?", [blob, memory_id])
+                self._touch([memory_id])
 
     def embeddings(
         self, kinds: Iterable[str] | None = None
@@ -522,6 +890,8 @@ class MemoryStore:
 
     # --- forgetting -------------------------------------------------------------------------
     def _delete(self, conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+        self._touch(ids)
+        self._frequencies.clear()
         for memory_id in ids:
             conn.execute("DELETE FROM memories WHERE id = ?", [memory_id])
             conn.execute("DELETE FROM memory_history WHERE memory_id = ?", [memory_id])
@@ -549,6 +919,9 @@ class MemoryStore:
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM memory_switches WHERE key != ?", [LEARNING_PAUSED])
             conn.execute("DELETE FROM memory_fts")
+            self._index = None  # reloaded (empty) on its next use
+            self._frequencies.clear()
+            self._generation += 1
         self.scrub()
 
     def scrub(self) -> None:
@@ -578,13 +951,14 @@ class MemoryStore:
         }
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
 def fts_query(text: str, max_terms: int = 32) -> str:
     """An FTS5 MATCH expression: any of the words of `text` (quoted, so nothing is syntax)."""
     words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text) if len(w) > 1))
-    return " OR ".join(f'"{w}"' for w in words[-max_terms:])
+    return _or_of(words[-max_terms:])
+
+
+def _or_of(words: Sequence[str]) -> str:
+    return " OR ".join(f'"{w}"' for w in words)
 
 
 def feedback_rows(store: MemoryStore) -> list[dict[str, Any]]:

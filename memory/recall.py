@@ -5,6 +5,11 @@ appears near the cursor. Beyond those, recall is hybrid: FTS5 bm25 over the word
 cosine similarity over all-MiniLM-L6-v2 vectors (numpy, brute force), fused by
 reciprocal rank. Pinned entries are always recalled. A private document gets nothing
 from elsewhere: only entries scoped to that document itself.
+
+Nothing here reads every memory: the vectors, the pinned ids and the names and keywords
+live in the store's `RecallIndex` (loaded once, kept in step with each write), so a
+prompt reads only the rows it may use (`python -m benchmarks.recall`: 100,000 memories,
+p95 33 ms against 14 ms for numpy brute force over the vectors alone).
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from memory.memories import AVOID, BIBLE_KINDS, NOTE, STYLE, VOICE, Memory, MemoryStore
 
 RRF_K = 60
+#: The lexical half searches for the query's rarest words, as many as are in at most this
+#: many memories together (every word, in a library of a thousand memories).
+POSTINGS = 1000
 #: Kinds that compete for the prompt by relevance (rules and refusals apply regardless).
 RECALLED_KINDS = (*BIBLE_KINDS, NOTE)
 PINNED, NAMED, RELATED, RULE, SAMPLE = "pinned", "named near the cursor", "related", "rule", "voice"
@@ -63,13 +69,8 @@ def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> dict[int, float]:
 def vector_ranking(
     store: MemoryStore, query_vector: Sequence[float], kinds: Sequence[str], limit: int = 50
 ) -> list[int]:
-    """Ids of memories of `kinds`, most similar to the query first."""
-    ids, matrix = store.embeddings(kinds)
-    if not ids:
-        return []
-    sims = matrix @ np.asarray(query_vector, dtype=np.float32)
-    order = np.argsort(-sims)[:limit]
-    return [ids[i] for i in order]
+    """Ids of memories of `kinds`, most similar to the query first (ties by id)."""
+    return store.vector_top(query_vector, kinds, limit)
 
 
 def hybrid_ranking(
@@ -80,12 +81,7 @@ def hybrid_ranking(
     limit: int = 50,
 ) -> list[tuple[int, float]]:
     """(id, fused score) best first: bm25 and (when a query vector is given) cosine."""
-    kind_set = set(kinds)
-    by_id = {m.id: m for m in store.memories(kinds)}
-    lexical = [
-        i for i in store.search_ids(query, limit=limit) if i in by_id and by_id[i].kind in kind_set
-    ]
-    rankings = [lexical]
+    rankings = [store.search_ids(query, limit=limit, kinds=kinds, postings=POSTINGS)]
     if query_vector is not None:
         rankings.append(vector_ranking(store, query_vector, kinds, limit))
     fused = rrf(rankings)
@@ -121,31 +117,44 @@ def recall(
     writer types."""
     query = near_cursor if query is None else query
     private = store.is_private(doc_key)
-    allowed = [m for m in store.memories() if in_scope(m, doc_key, project, private)]
-    allowed_ids = {m.id for m in allowed}
+
+    def allowed(ids: Sequence[int]) -> list[Memory]:
+        """The active memories among `ids` that may be recalled here, in that order."""
+        found = store.get_many(ids)
+        return [
+            found[i] for i in ids if i in found and in_scope(found[i], doc_key, project, private)
+        ]
+
     entries: list[Recalled] = []
     seen: set[int] = set()
-    for m in allowed:
-        if m.kind in RECALLED_KINDS and m.pinned:
-            entries.append(Recalled(m, PINNED, 1.0))
-            seen.add(m.id)
-    for m in allowed:
-        if m.kind in RECALLED_KINDS and m.id not in seen and named_in(m, near_cursor):
+    for m in allowed(store.pinned_ids()):
+        entries.append(Recalled(m, PINNED, 1.0))
+        seen.add(m.id)
+    candidates = [i for i in store.named_candidates(near_cursor) if i not in seen]
+    for m in allowed(candidates):
+        if named_in(m, near_cursor):
             entries.append(Recalled(m, NAMED, 1.0))
             seen.add(m.id)
-    by_id = {m.id: m for m in allowed}
-    for memory_id, score in hybrid_ranking(store, query, query_vector):
+    ranked = hybrid_ranking(store, query, query_vector)
+    scores = dict(ranked)
+    unseen = [i for i, _ in ranked if i not in seen]
+    step = max(1, 2 * limit)  # rows are read a few at a time, only as far as needed
+    for start in range(0, len(unseen), step):
         if len(entries) >= max(limit, len(seen)):
             break
-        if memory_id in allowed_ids and memory_id not in seen:
-            entries.append(Recalled(by_id[memory_id], RELATED, score))
-            seen.add(memory_id)
-    rules = tuple(Recalled(m, RULE) for m in allowed if m.kind == STYLE)
-    avoid = tuple(m.text for m in allowed if m.kind == AVOID)
+        for m in allowed(unseen[start : start + step]):
+            if len(entries) >= max(limit, len(seen)):
+                break
+            entries.append(Recalled(m, RELATED, scores[m.id]))
+            seen.add(m.id)
+    rules = tuple(
+        Recalled(m, RULE) for m in store.memories([STYLE]) if in_scope(m, doc_key, project, private)
+    )
+    avoid = tuple(m.text for m in store.memories([AVOID]) if in_scope(m, doc_key, project, private))
     voice: list[Recalled] = []
     if not private and voice_limit > 0:
-        ranked = hybrid_ranking(store, query, query_vector, kinds=(VOICE,))
-        for memory_id, score in ranked[:voice_limit]:
-            if memory_id in by_id:
-                voice.append(Recalled(by_id[memory_id], SAMPLE, score))
+        top_voice = hybrid_ranking(store, query, query_vector, kinds=(VOICE,))[:voice_limit]
+        voice_scores = dict(top_voice)
+        for m in allowed([i for i, _ in top_voice]):
+            voice.append(Recalled(m, SAMPLE, voice_scores[m.id]))
     return Recollection(tuple(entries), rules, tuple(voice), avoid)

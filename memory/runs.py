@@ -87,6 +87,13 @@ class AuthoredText:
         n = len(self._text)
         if start < 0 or removed < 0 or start + removed > n:
             raise ValueError(f"replace({start}, {removed}) outside a text of {n} characters")
+        if len(segments) == 1 and segments[0][0] == len(inserted) > 0 and removed == 0:
+            # One piece inserted (a keystroke, a suggestion): the common case, fast.
+            text = self._text
+            self._text = "".join((text[:start], inserted, text[start:]))
+            if not self._insert_run(start, len(inserted), segments[0][1]):
+                self._edit_runs(start, 0, [(len(inserted), segments[0][1])])
+            return
         pieces = normalize_segments(segments)
         if sum(length for length, _ in pieces) != len(inserted):
             raise ValueError("segments must cover the inserted text exactly")
@@ -95,6 +102,65 @@ class AuthoredText:
         text = self._text
         self._text = "".join((text[:start], inserted, text[start + removed :]))
         self._edit_runs(start, removed, pieces)
+
+    def _insert_run(self, start: int, length: int, event: int) -> bool:
+        """Insert one run of `length` characters by `event` at `start`, editing the one
+        block it lands in (and the runs' lengths only); False when there are no blocks
+        yet. Same result as `_edit_runs`: maximal runs, no two neighbours share an event.
+        """
+        totals = self._totals
+        if not totals:
+            return False
+        cum = self._cumulative()
+        b = bisect_left(cum, start)  # a start on a block boundary joins the earlier block
+        lens = self._lens[b]
+        events = self._events[b]
+        local = start - (cum[b] - totals[b])
+        if local == 0:  # only at the very start of the text
+            if events[0] == event:
+                lens[0] += length
+            else:
+                lens.insert(0, length)
+                events.insert(0, event)
+        else:
+            if local == totals[b]:  # at the block's end (typing at the end of the text)
+                i = len(lens) - 1
+                run_end = local
+            else:
+                local_cum = list(accumulate(lens))
+                i = bisect_left(local_cum, local)  # the run holding local, or ending there
+                run_end = local_cum[i]
+            if events[i] == event:
+                lens[i] += length
+            elif run_end == local:  # at the end of run i
+                if i + 1 < len(lens):
+                    if events[i + 1] == event:
+                        lens[i + 1] += length
+                    else:
+                        lens.insert(i + 1, length)
+                        events.insert(i + 1, event)
+                elif b + 1 < len(totals) and self._events[b + 1][0] == event:
+                    self._lens[b + 1][0] += length  # joins the next block's first run
+                    b += 1
+                else:
+                    lens.append(length)
+                    events.append(event)
+            else:  # inside run i: split it around the new run
+                before = local - (run_end - lens[i])
+                lens[i : i + 1] = [before, length, lens[i] - before]
+                events[i : i + 1] = [events[i], event, events[i]]
+        totals[b] += length
+        if b == len(cum) - 1:
+            cum[b] += length
+        else:
+            cum[b:] = [c + length for c in cum[b:]]
+        if len(lens) > _BLOCK_MAX:
+            half = len(lens) // 2
+            self._lens[b : b + 1] = [lens[:half], lens[half:]]
+            self._events[b : b + 1] = [events[:half], events[half:]]
+            totals[b : b + 1] = [sum(lens[:half]), sum(lens[half:])]
+            self._cum = None
+        return True
 
     def _edit_runs(self, start: int, removed: int, pieces: list[Segment]) -> None:
         end = start + removed
@@ -196,18 +262,28 @@ class AuthoredText:
         if start == end:
             return []
         block, base = self._locate(start)
-        out: list[Segment] = []
-        pos = base
-        for b in range(block, len(self._lens)):
-            for length, event in zip(self._lens[b], self._events[b], strict=True):
-                lo = max(pos, start)
-                hi = min(pos + length, end)
-                if hi > lo:
-                    out.append((hi - lo, event))
-                pos += length
-                if pos >= end:
-                    return out
-        return out
+        lens, events = self._lens[block], self._events[block]
+        local_cum = list(accumulate(lens))
+        i = bisect_right(local_cum, start - base)  # the run holding `start`
+        run_end = base + local_cum[i]
+        if end <= run_end:  # inside one run: the usual case (a backspace, a word)
+            return [(end - start, events[i])]
+        out: list[Segment] = [(run_end - start, events[i])]
+        pos = run_end
+        i += 1
+        lens_all, events_all = self._lens, self._events
+        while True:
+            if i == len(lens):
+                block += 1
+                lens, events = lens_all[block], events_all[block]
+                i = 0
+            length = lens[i]
+            if pos + length >= end:
+                out.append((end - pos, events[i]))
+                return out
+            out.append((length, events[i]))
+            pos += length
+            i += 1
 
     def event_at(self, index: int) -> int:
         """The event that inserted the character at code point `index`."""

@@ -10,16 +10,17 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from memory.errors import DraftsmithError
 from memory.events import Author, SourceKind
+
+if TYPE_CHECKING:
+    import sqlite_utils  # imported when first needed (it pulls in numpy): see _Database
 
 
 class StoreError(DraftsmithError):
@@ -34,6 +35,36 @@ class DamagedStore(StoreError):
 def _is_damage(exc: sqlite3.Error) -> bool:
     message = str(exc).lower()
     return "not a database" in message or "malformed" in message or "corrupt" in message
+
+
+class _Database:
+    """The connection as the store and its users need it: `execute` (what
+    `sqlite_utils.Database.execute` does on a connection with explicit transactions)
+    and `conn`. Anything else is sqlite-utils' own, imported on first use, so opening a
+    library (at start-up, for a tool command) never imports sqlite-utils and numpy."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._full: sqlite_utils.Database | None = None
+        conn.execute("PRAGMA recursive_triggers=on;")  # as sqlite_utils.Database does
+
+    def execute(
+        self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
+    ) -> sqlite3.Cursor:
+        if parameters is not None:
+            return self.conn.execute(sql, parameters)
+        return self.conn.execute(sql)
+
+    def full(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection (for migrations and table helpers)."""
+        if self._full is None:
+            import sqlite_utils
+
+            self._full = sqlite_utils.Database(self.conn)
+        return self._full
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.full(), name)
 
 
 _MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
@@ -158,7 +189,7 @@ class Store:
             else:
                 conn = sqlite3.connect(self.path, timeout=5.0)
             conn.isolation_level = None  # transactions are explicit: see transaction()
-            self.db = sqlite_utils.Database(conn)
+            self.db = _Database(conn)
             self._depth = 0
         except sqlite3.Error as exc:
             raise StoreError(self._explain(exc)) from exc
@@ -265,7 +296,7 @@ class Store:
             )
         for number, (_name, apply) in enumerate(_MIGRATIONS[version:], start=version + 1):
             with self.transaction():
-                apply(self.db)
+                apply(self.db.full())
                 self.db.execute(f"PRAGMA user_version = {number}")
 
     @property

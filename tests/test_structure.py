@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,45 @@ def test_the_layer_contract_holds() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_start_up_and_the_cli_do_not_import_numpy_or_sqlite_utils(tmp_path: Path) -> None:
+    """`import app.cli`, building the tool parser, and opening the window on a file (to its
+    first paint) leave numpy, sqlite-utils and httpx2 unimported (0.2-0.3 s each; they
+    load when the memory, a migration or a server first needs them, behind the window).
+    The very first start, which creates the library, may use sqlite-utils for it."""
+    draft = tmp_path / "draft.md"
+    draft.write_text("The keeper climbed \u201cslowly\u201d \U0001f56f.\n", encoding="utf-8")
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "import app.cli\n"
+        "app.cli._tool_parser()\n"
+        "heavy = ('numpy', 'sqlite_utils', 'httpx2')\n"
+        "print('cli', sorted(m for m in heavy if m in sys.modules))\n"
+        "from app.main import open_window\n"
+        "qt, room = open_window(Path(sys.argv[1]), model_path=None, load_model=True)\n"
+        "room.window.repaint()\n"
+        "qt.processEvents()\n"
+        "print('window', sorted(m for m in heavy if m in sys.modules), flush=True)\n"
+        "room.shutdown()\n"
+        "os._exit(0)\n"
+    )
+    env = {
+        **os.environ,
+        "DRAFTSMITH_HOME": str(tmp_path / "home"),
+        "QT_QPA_PLATFORM": "offscreen",
+        "HF_HUB_OFFLINE": "1",
+    }
+    for _run in ("the first start creates the library", "a start like every later one"):
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(draft)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith(("cli", "window"))]
+    assert lines == ["cli []", "window []"], result.stdout + result.stderr

@@ -533,6 +533,9 @@ class DraftEditor(QPlainTextEdit):
             self.setViewportMargins(side, 8, side, 8)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        layout = self.document().documentLayout()
+        if isinstance(layout, HangingIndentLayout):  # list items on screen hung first
+            layout.hang_list_items(self.visible_blocks())
         super().paintEvent(event)
         if self.focus_mode != FocusMode.OFF:
             veil = QPainter(self.viewport())

@@ -9,17 +9,18 @@ a fence opens or closes), so a keystroke restyles one line however long the docu
 The text itself is never touched: formats live in the layout, not in the document.
 
 `HangingIndentLayout` lines up the wrapped lines of a list item with the words after
-its marker (QPlainTextEdit's own layout ignores paragraph indents).
+its marker (QPlainTextEdit's own layout ignores paragraph indents), from the view's
+paint, so that Qt's C++ layout has no Python on its path.
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import cast
 
-from PySide6.QtCore import QPointF, QRectF, QTimer
+from PySide6.QtCore import QObject, QPointF, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -177,6 +178,7 @@ class TextStyler(QSyntaxHighlighter):
         self._idle.timeout.connect(self._style_pending)
         self._pending_from = -1  # the first block number that may wait; -1: none
         self._target: QTextBlock | None = None
+        self._lists_told = False  # the layout knows the document has list items
         self._visible: weakref.WeakMethod[Callable[[], Iterator[QTextBlock]]] | None = None
 
     # --- what is drawn ------------------------------------------------------------
@@ -210,8 +212,21 @@ class TextStyler(QSyntaxHighlighter):
 
     def set_visible_blocks(self, visible: Callable[[], Iterator[QTextBlock]] | None) -> None:
         """Who says which paragraphs are on screen (styled first when styling waits): a
-        method of the view, held weakly (the view owns this styler, not the other way)."""
+        method of the view, held weakly (the view owns this styler, not the other way).
+
+        The styler lives as long as the document, which may outlive the view's C++ side
+        (a Python wrapper still holding the document): when the view is destroyed, the
+        styling that waits stops, so no timer ever reaches into a deleted view."""
         self._visible = None if visible is None else weakref.WeakMethod(visible)  # type: ignore[arg-type]
+        view = getattr(visible, "__self__", None)
+        if isinstance(view, QObject):
+            view.destroyed.connect(self._view_destroyed)
+
+    def _view_destroyed(self, *_view: object) -> None:
+        self._visible = None
+        self._idle.stop()
+        self._turn.stop()
+        self._lines_this_turn = 0
 
     def wake(self, *_scrolled: object) -> None:
         """The view scrolled: style what waits, the lines on screen first."""
@@ -252,6 +267,8 @@ class TextStyler(QSyntaxHighlighter):
                 ranges.extend(self._markdown_ranges(style.spans, offsets))
             hang = style.hang if offsets is None else offsets[style.hang]
             self.setCurrentBlockState(style.state | (hang << _STATE_BITS))
+            if hang and not self._lists_told:
+                self._tell_list_items()
         else:
             self.setCurrentBlockState(next_state(text, state))
         if self._layers and text:
@@ -260,6 +277,13 @@ class TextStyler(QSyntaxHighlighter):
                 ranges.extend(layer(block.position(), length, self.dark))
         if ranges:
             self._apply(ranges)
+
+    def _tell_list_items(self) -> None:
+        document = self.document()
+        layout = document.documentLayout() if document is not None else None
+        if isinstance(layout, HangingIndentLayout):
+            layout.has_list_items = True
+        self._lists_told = True
 
     def _waits(self, block: QTextBlock) -> bool:
         """Whether `block` is left for idle time (its state is still carried on)."""
@@ -394,18 +418,36 @@ def block_hang(block: QTextBlock) -> int:
 class HangingIndentLayout(QPlainTextDocumentLayout):
     """QPlainTextEdit's layout, with the wrapped lines of list items hung under the words.
 
-    Qt lays a paragraph out first; the first time the view asks for its size, a list
-    item is laid out again with its second and later lines indented to the marker's width.
+    Qt's own layout (C++) lays every paragraph out and answers every size question: no
+    Python override is on its path, which Qt calls about a hundred times a keystroke (a
+    `blockBoundingRect` override cost a few tenths of a millisecond a key). QPlainTextEdit's
+    layout ignores paragraph indents, so the view calls `hang_list_items` with the
+    paragraphs on screen just before it paints: a list item Qt laid out since (an edit,
+    a new width) is laid out again with its second and later lines indented to the
+    marker's width, once; the others cost a look at their state.
     """
 
-    def blockBoundingRect(self, block: QTextBlock) -> QRectF:  # noqa: N802 - Qt override
-        rect = super().blockBoundingRect(block)
-        hang = block_hang(block)
-        if hang <= 0 or not block.isVisible():
-            return rect
+    #: Whether the styler has seen a list item in this document (until then, painting
+    #: costs nothing more than a QPlainTextEdit's).
+    has_list_items = False
+
+    def hang_list_items(self, blocks: Iterable[QTextBlock]) -> None:
+        """Hang the wrapped lines of the list items among `blocks` (those on screen)."""
+        if not self.has_list_items:
+            return
+        for block in blocks:
+            state = block.userState()
+            if state >= 1 << _STATE_BITS:
+                self._hang(block, state >> _STATE_BITS)
+
+    def _hang(self, block: QTextBlock, hang: int) -> None:
+        if not block.isVisible():
+            return
         layout = block.layout()
+        if layout.lineCount() == 0:
+            self.blockBoundingRect(block)  # Qt lays it out first (C++)
         if layout.lineCount() < 2:
-            return rect
+            return
         margin = self.document().documentMargin()
         first = layout.lineAt(0)
         # PySide returns (x, position) for cursorToX's in-out argument.
@@ -413,9 +455,9 @@ class HangingIndentLayout(QPlainTextDocumentLayout):
         indent = where[0] - first.x()
         available = first.width()  # Qt lays the first line out as wide as the page
         if indent <= 0 or indent > available / 2:
-            return rect
-        if layout.lineCount() > 1 and abs(layout.lineAt(1).x() - (margin + indent)) < 0.5:
-            return rect  # hung already
+            return
+        if abs(layout.lineAt(1).x() - (margin + indent)) < 0.5:
+            return  # hung already
         layout.beginLayout()
         height = 0.0
         number = 0
@@ -431,4 +473,3 @@ class HangingIndentLayout(QPlainTextDocumentLayout):
             number += 1
         layout.endLayout()
         block.setLineCount(layout.lineCount())
-        return super().blockBoundingRect(block)

@@ -285,12 +285,12 @@ def _unescaped_colon(line: str) -> int:
 
 def _interpret(full_text: str, annotations: list[tuple[str, str]]) -> ParsedAnnotations:
     parsed = ParsedAnnotations(text=full_text, has_block=True)
-    graphemes = GraphemeMap(full_text)
     first_key, first_value = annotations[0]
     hash_match = _HASH_VALUE.match(first_value)
     rest = annotations
-    annotated_end = graphemes.count
     if first_key[:1] in "@&" or not hash_match:
+        graphemes = GraphemeMap(full_text)
+        annotated_end = graphemes.count
         parsed.problems.append("The annotation block has no hash line (Annotations: ...).")
     else:
         rest = annotations[1:]
@@ -299,12 +299,28 @@ def _interpret(full_text: str, annotations: list[tuple[str, str]]) -> ParsedAnno
         parsed.hash_range = (start, length)
         parsed.declared_hash = hash_match.group(3).lower()
         annotated_end = start + length
-        if annotated_end == graphemes.count - 1 and graphemes.cluster(annotated_end) in (
-            "\n",
-            "\r\n",
-        ):  # the hash range omits the last newline: it is not part of the text
-            parsed.text = full_text[: graphemes.to_index(annotated_end)]
-            graphemes = GraphemeMap(parsed.text)
+        # A hash range that omits the last newline (Draftsmith's, for a text without a
+        # final newline) leaves it out of the text. When the hash says so, the text
+        # without it is mapped alone (a final LF is a cluster of its own, a final CRLF
+        # one cluster: rules GB3-GB5), so a long text is split once, not twice.
+        mapped: GraphemeMap | None = None
+        if start == 0 and full_text.endswith("\n"):
+            shorter = full_text[: -2 if full_text.endswith("\r\n") else -1]
+            said = hashlib.sha256(shorter.encode("utf-8")).hexdigest()
+            if said.startswith(parsed.declared_hash):
+                candidate = GraphemeMap(shorter)
+                if candidate.count == annotated_end:
+                    parsed.text, mapped = shorter, candidate
+        if mapped is not None:
+            graphemes = mapped
+        else:
+            graphemes = GraphemeMap(full_text)
+            if annotated_end == graphemes.count - 1 and graphemes.cluster(annotated_end) in (
+                "\n",
+                "\r\n",
+            ):  # the hash range omits the last newline: it is not part of the text
+                parsed.text = full_text[: graphemes.to_index(annotated_end)]
+                graphemes = GraphemeMap(parsed.text)
         if annotated_end > graphemes.count:
             parsed.problems.append(
                 f"The hash line covers {annotated_end} characters, the text has only "

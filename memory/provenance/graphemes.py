@@ -34,9 +34,11 @@ _last_lock = threading.Lock()
 
 
 def _split(text: str) -> Sequence[int]:
-    if (text.isascii() and "\r\n" not in text) or _JOINERS.search(text) is None:
+    # concurrent: the scan lets go of the GIL (a str never changes), so a save or an
+    # export splitting a long text on a lane does not stall the GUI thread meanwhile.
+    if (text.isascii() and "\r\n" not in text) or _JOINERS.search(text, concurrent=True) is None:
         return range(len(text) + 1)  # every character its own cluster: nothing to store
-    return list(accumulate(map(len, _CLUSTER.findall(text)), initial=0))
+    return list(accumulate(map(len, _CLUSTER.findall(text, concurrent=True)), initial=0))
 
 
 def cluster_starts(text: str) -> Sequence[int]:

@@ -35,7 +35,7 @@ def test_generate_streams_tokens(backend: LlamaBackend) -> None:
     assert result.text.strip()
     assert result.tokens == 12 and result.finish_reason == "length"
     assert not result.cancelled
-    assert result.tokens_per_s > 5
+    assert result.tokens_per_s > 0  # measured, not judged: speed is in make bench
     assert result.prompt_tokens > 5
     assert result.first_token_s is not None and result.first_token_s < result.seconds
 

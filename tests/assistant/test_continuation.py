@@ -27,7 +27,7 @@ def test_continuation_of_a_real_sentence(backend: LlamaBackend) -> None:
     assert suggestion.model_name == "SmolLM2-135M-Instruct.Q4_1"
     assert len(suggestion.model_sha256) == 64
     assert 0 < suggestion.tokens <= 24
-    assert suggestion.tokens_per_s > 5
+    assert suggestion.tokens_per_s > 0  # measured, not judged: speed is in make bench
     assert partials and all(p.strip() for p in partials)
     assert partials[0] != suggestion.text or len(partials) == 1
 

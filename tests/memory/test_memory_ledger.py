@@ -201,3 +201,15 @@ def test_model_text_edited_by_the_writer_is_labelled(tmp_path: Path) -> None:
     assert labels == {"human", "model", "model_edited"}
     assert doc.shares()["model_edited"] == len("The model wrote this.")
     store.close()
+
+
+def test_a_whole_number_time_still_verifies_after_a_reopen(tmp_path: Path) -> None:
+    """SQLite gives a stored time back as a float: the hash must cover the same value."""
+    store = Store(tmp_path / "lib.db")
+    doc = AuthoredDocument.create(store, None, "t")
+    doc.record(0, 0, "Whole \u201cseconds\u201d.", ANN, How.TYPED, at=1_700_000_000)
+    doc.flush()
+    store.close()
+    store = Store(tmp_path / "lib.db")
+    assert Ledger(store, doc.doc_id).verify()
+    store.close()

@@ -161,6 +161,52 @@ def test_wrapped_list_items_hang_under_their_words(editor, qtbot) -> None:
     assert item.layout().lineAt(1).x() == pytest.approx(words_x, abs=0.5)
 
 
+def hung_under_words(editor: DraftEditor, number: int) -> bool:
+    item = editor.document().findBlockByNumber(number)
+    layout = item.layout()
+    words_x = layout.lineAt(0).cursorToX(block_hang(item))[0]
+    rest = [layout.lineAt(i).x() for i in range(1, layout.lineCount())]
+    return bool(rest) and all(x == pytest.approx(words_x, abs=0.5) for x in rest)
+
+
+def test_a_list_item_stays_hung_as_the_writer_types_into_it(editor, qtbot) -> None:
+    # Qt lays the paragraph out again at each key (and Qt's layout knows no hang): the
+    # view hangs it again before it paints. Curly quotes and emoji move the UTF-16 offsets.
+    intro = "Plain words before the list.\n"
+    editor.setPlainText(intro + "12. “Quoted” 😀 " + "words that wrap " * 30)
+    editor.grab()
+    assert hung_under_words(editor, 1)
+    cursor = editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.setTextCursor(cursor)
+    type_text(editor, " and “more” 😀 words to the end")
+    editor.grab()
+    assert hung_under_words(editor, 1)
+    assert editor.toPlainText().endswith("words to the end")
+    cursor.setPosition(len(intro) + 4)  # inside the item's first words: they wrap anew
+    editor.setTextCursor(cursor)
+    type_text(editor, "so ")
+    editor.grab()
+    assert hung_under_words(editor, 1)
+    first = editor.document().firstBlock().layout()
+    assert first.lineCount() == 1 and first.lineAt(0).x() == editor.document().documentMargin()
+
+
+def test_styling_in_idle_time_leaves_the_scroll_bar_right(editor, qtbot) -> None:
+    """Paragraphs styled off screen are laid out by Qt; the view hears the document's new
+    size once in a while, and always when the last of them is styled."""
+    editor.setPlainText("\n".join(f"“Line” *{n}* of the draft, " * 12 for n in range(4_000)))
+    assert editor.styler.pending()
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=120_000)
+    qtbot.wait(20)
+    told = editor.verticalScrollBar().maximum()
+    layout = editor.document().documentLayout()
+    layout.documentSizeChanged.emit(layout.documentSize())  # what the view would say now
+    qtbot.wait(20)
+    assert editor.verticalScrollBar().maximum() == told
+    assert told > 4_000  # the wrapped lines counted, not one a paragraph
+
+
 def test_a_keystroke_restyles_only_its_own_line(editor, qtbot) -> None:
     asked: list[int] = []
     editor.setPlainText("\n".join(f"Line *{n}* of the draft." for n in range(5_000)))
@@ -260,3 +306,23 @@ def test_styling_never_alters_the_text(editor, text: str) -> None:
         block = editor.document().findBlockByNumber(number)
         for r in block.layout().formats():
             assert 0 <= r.start and r.start + r.length <= block.length() - 1
+
+
+def test_styling_that_waits_stops_when_its_editor_is_deleted(qtbot) -> None:
+    """The styler lives with the document, which can outlive the editor's C++ side (the
+    wrapper holds it): its idle timers must never reach into a deleted editor."""
+    import shiboken6
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    editor = DraftEditor(window, font_size=13)
+    window.resize(520, 700)
+    window.show()
+    editor.setPlainText("\n".join(f"“Line” *{n}* of the draft 😀." for n in range(3_000)))
+    styler = editor.styler
+    assert styler.pending()  # idle styling is under way
+    shiboken6.delete(window)  # the window and its editor go, the Python wrappers stay
+    assert not shiboken6.isValid(editor)
+    qtbot.wait(100)  # the 0 ms and idle timers would fire here
+    assert shiboken6.isValid(styler)  # still the document's, and quiet
+    assert not styler.pending() or not styler._idle.isActive()
