@@ -10,7 +10,6 @@ runs only the named modules (the table then shows only their targets).
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import platform
@@ -79,6 +78,21 @@ def write_table(text: str, doc: Path = DOC) -> None:
     doc.write_text(content, encoding="utf-8")
 
 
+def _run_alone(name: str) -> Any:
+    """One module's figures, measured in a process of its own (see `benchmarks._one`)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "figures.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks._one", name, str(out)], cwd=ROOT, check=False
+        )
+        if done.returncode != 0 or not out.exists():
+            raise RuntimeError(f"benchmarks.{name} exited with status {done.returncode}")
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -101,8 +115,7 @@ def main() -> int:
         print(f"== {name}", flush=True)
         started = time.perf_counter()
         try:
-            module = importlib.import_module(f"benchmarks.{name}")
-            figures = module.run()
+            figures = _run_alone(name)
             targets.extend(figures.pop("targets", []) if isinstance(figures, dict) else [])
             results[name] = figures
         except Exception:  # noqa: BLE001 - report every benchmark, then fail

@@ -204,8 +204,8 @@ def _open_room(home: Path, text: str, name: str, cache: bool) -> Any:
 
 
 def run(
-    rounds: int = int(os.environ.get("GHOST_ROUNDS", 10)),
-    move_rounds: int = int(os.environ.get("GHOST_MOVE_ROUNDS", 8)),
+    rounds: int = int(os.environ.get("GHOST_ROUNDS", 5)),
+    move_rounds: int = int(os.environ.get("GHOST_MOVE_ROUNDS", 4)),
 ) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="draftsmith-bench-ghost-"))
