@@ -31,8 +31,7 @@ def attach_manuscript(room: Any) -> None:
 def export_manuscript(room: Any, fmt: str, suffix: str, out: Path | None = None) -> None:
     """Ask where (unless `out`), then write the manuscript off the GUI thread."""
     session = room.session
-    project = getattr(room, "projects", None)
-    project = project.project if project is not None else None
+    project = room.projects.project
     if project is not None:
         if session.modified and not session.save():
             return

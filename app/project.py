@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -162,8 +162,16 @@ class Project:
         self.save()
         return target
 
-    def find(self, query: str, *, whole_word: bool = False, case: bool = False) -> list[Match]:
-        """Every occurrence of `query` in every chapter, in chapter order."""
+    def find(
+        self,
+        query: str,
+        *,
+        whole_word: bool = False,
+        case: bool = False,
+        open_texts: Mapping[Path, str] | None = None,
+    ) -> list[Match]:
+        """Every occurrence of `query` in every chapter, in chapter order; a chapter in
+        `open_texts` is searched as the editor holds it (saved or not), not as on disk."""
         if not query:
             return []
         pattern = re.escape(query)
@@ -172,10 +180,12 @@ class Project:
         regex = re.compile(pattern, 0 if case else re.IGNORECASE)
         found: list[Match] = []
         for chapter in self._chapters:
-            try:
-                text = chapter.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
+            text = (open_texts or {}).get(chapter)
+            if text is None:
+                try:
+                    text = chapter.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
             line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
             line = 0
             for hit in regex.finditer(text):

@@ -168,9 +168,9 @@ class ProjectRoom:
     def find(self, query: str) -> None:
         if self.project is None:
             return
-        if self.room.session.modified:
-            self.room.session.save()  # find reads the files: search what the writer sees
-        hits = self.project.find(query)
+        session = self.room.session
+        open_texts = {session.path: self.room.editor.toPlainText()} if session.path else {}
+        hits = self.project.find(query, open_texts=open_texts)
         self.panel.show_hits(
             [(h.chapter, h.line, h.column, h.start, h.length, h.excerpt) for h in hits]
         )

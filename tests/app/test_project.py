@@ -177,6 +177,14 @@ def test_the_window_opens_a_project_and_works_its_chapters(
     panel._hit(panel.hits.item(0))
     assert session.path == project.chapters[0]
     assert room.editor.textCursor().selectedText() == "Mara"  # type: ignore[attr-defined]
+    # Unsaved words in the open chapter are found as the editor holds them, and the
+    # search saves nothing.
+    room.editor.moveCursor(room.editor.textCursor().MoveOperation.End)  # type: ignore[attr-defined]
+    type_text(room.editor, "Gulls \u201cwheeled\u201d.")  # type: ignore[attr-defined]
+    panel.find_requested.emit("wheeled")
+    assert panel.hits.count() == 1 and session.modified
+    assert "wheeled" not in project.chapters[0].read_text(encoding="utf-8")
+    assert session.save()
     # A new chapter opens at once.
     room.projects.new_chapter("Epilogue", None)  # type: ignore[attr-defined]
     assert session.path is not None and session.path.name == "Epilogue.md"
