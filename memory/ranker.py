@@ -56,9 +56,16 @@ class Candidate:
     new_paragraph: bool = False
 
 
+#: Below this spread (relative to the values) a column holds one value: BLAS may give
+#: identical rows of a float32 product different last bits, which must not rank them.
+FLAT = 1e-6
+
+
 def _standardise(column: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     spread = column.std()
-    return (column - column.mean()) / spread if spread > 1e-9 else np.zeros_like(column)
+    if spread <= FLAT * max(1.0, float(np.abs(column).max(initial=0.0))):
+        return np.zeros_like(column)
+    return (column - column.mean()) / spread
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from memory.feedback import ACCEPTED, REFUSED, SHOWN, Feedback, record, writer_profile
@@ -119,6 +119,8 @@ def test_forgetting_everything_resets_the_ranker(store: MemoryStore, embed: obje
     seed=st.integers(0, 2**16),
     picks=st.lists(st.integers(0, 4), max_size=8),
 )
+# CI found this one: BLAS gave the last of five identical rows different last bits.
+@example(texts=["0"] * 5, seed=65535, picks=[4, 0, 2, 1, 2, 2, 2, 0])
 def test_ranking_is_a_permutation_and_learning_keeps_the_weights_finite(
     texts: list[str], seed: int, picks: list[int]
 ) -> None:
