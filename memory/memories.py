@@ -156,6 +156,7 @@ class RecallIndex:
         self.words_of: dict[int, tuple[tuple[str, frozenset[str]], ...]] = {}
         self.wordless: set[int] = set()  # a name or keyword without a word character
         self._last: tuple[bytes, np.ndarray[Any, Any]] | None = None
+        self._rows_of: dict[tuple[int, ...], np.ndarray[Any, Any]] = {}
 
     # --- keeping it in step --------------------------------------------------------
     def load(self, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -177,6 +178,7 @@ class RecallIndex:
     def update(self, memory_id: int, row: tuple[Any, ...] | None) -> None:
         """Bring one memory up to date: `row` as in `load`, None if it is gone or inactive."""
         self._last = None
+        self._rows_of.clear()
         self._drop_words(memory_id)
         vector = None if row is None else row[5]
         if vector is None:
@@ -280,19 +282,22 @@ class RecallIndex:
         else:
             sims = self.matrix[: self.n] @ q
             self._last = (key, sims)
-        codes = [_KIND_CODE[k] for k in kind_tuple if k in _KIND_CODE]
-        mask = np.isin(self.kinds[: self.n], codes)
-        valid = int(np.count_nonzero(mask))
-        k = min(k, valid)
+        codes = tuple(sorted({_KIND_CODE[kind] for kind in kind_tuple if kind in _KIND_CODE}))
+        rows = self._rows_of.get(codes)
+        if rows is None:  # the rows of these kinds, kept until the next change
+            rows = np.flatnonzero(np.isin(self.kinds[: self.n], codes))
+            self._rows_of[codes] = rows
+        k = min(k, len(rows))
         if k <= 0:
             return []
-        scores = np.where(mask, sims, -np.inf)
-        if k < self.n:
-            kth = np.partition(scores, self.n - k)[self.n - k]  # the k-th largest
-            chosen = np.flatnonzero(scores >= kth)
+        scores = sims[rows]
+        if k < len(rows):
+            kth = np.partition(scores, len(rows) - k)[len(rows) - k]  # the k-th largest
+            keep = np.flatnonzero(scores >= kth)
+            chosen, scores = rows[keep], scores[keep]
         else:
-            chosen = np.flatnonzero(mask)
-        order = np.lexsort((self.ids[chosen], -scores[chosen]))[:k]
+            chosen = rows
+        order = np.lexsort((self.ids[chosen], -scores))[:k]
         return [int(i) for i in self.ids[chosen[order]]]
 
 
@@ -321,6 +326,7 @@ class MemoryStore:
         self._frequencies: dict[str, int] = {}  # a token: how many memories hold it
         self._generation = 0  # counts this store's writes (and others', once seen)
         self._lexical: tuple[tuple[str, str, int], list[tuple[int, str]]] | None = None
+        self._of_kind: dict[str, tuple[int, list[Memory]]] = {}  # kind: (generation, memories)
 
     # --- plumbing -------------------------------------------------------------------
     @contextmanager
@@ -406,6 +412,21 @@ class MemoryStore:
             f"SELECT {_COLUMNS} FROM memories {clause} ORDER BY pinned DESC, id", params
         )
         return [self._row(r) for r in rows]
+
+    def active(self, kind: str) -> list[Memory]:
+        """The active memories of one kind, as `memories([kind])` gives them, kept until the
+        next write (here or by another connection): recall reads the style rules and the
+        refused phrases for every prompt."""
+        with self._lock:
+            try:
+                self._check_version()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"the memory in {self.path} cannot be read: {exc}") from exc
+            cached = self._of_kind.get(kind)
+            if cached is None or cached[0] != self._generation:
+                cached = (self._generation, self.memories([kind]))
+                self._of_kind[kind] = cached
+            return list(cached[1])
 
     def proposals(self) -> list[Memory]:
         """Entries Draftsmith suggests remembering, waiting for the writer's answer."""
@@ -569,6 +590,8 @@ class MemoryStore:
             try:
                 version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
                 if self._index is None or version != self._data_version:
+                    if version != self._data_version:
+                        self._generation += 1  # another connection wrote: caches are stale
                     self._frequencies.clear()
                     index = RecallIndex()
                     index.load(

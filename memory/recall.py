@@ -148,9 +148,9 @@ def recall(
             entries.append(Recalled(m, RELATED, scores[m.id]))
             seen.add(m.id)
     rules = tuple(
-        Recalled(m, RULE) for m in store.memories([STYLE]) if in_scope(m, doc_key, project, private)
+        Recalled(m, RULE) for m in store.active(STYLE) if in_scope(m, doc_key, project, private)
     )
-    avoid = tuple(m.text for m in store.memories([AVOID]) if in_scope(m, doc_key, project, private))
+    avoid = tuple(m.text for m in store.active(AVOID) if in_scope(m, doc_key, project, private))
     voice: list[Recalled] = []
     if not private and voice_limit > 0:
         top_voice = hybrid_ranking(store, query, query_vector, kinds=(VOICE,))[:voice_limit]

@@ -105,6 +105,8 @@ def brute_top(store: MemoryStore, q: np.ndarray, kinds: Sequence[str], k: int) -
 
 def check_index(store: MemoryStore, rng: np.random.Generator, texts: Sequence[str]) -> None:
     active = store.memories([k for k in RECALLED_KINDS])
+    for kind in KINDS:  # kept between writes, never stale
+        assert store.active(kind) == store.memories([kind])
     assert store.pinned_ids() == sorted(m.id for m in active if m.pinned)
     for text in texts:
         named = {m.id for m in active if named_in(m, text)}
@@ -183,9 +185,15 @@ def test_another_connection_writing_is_seen_at_the_next_recall(tmp_path: Path) -
         store.set_embeddings([(m.id, [1.0] + [0.0] * 383)])
         assert store.vector_top([1.0] + [0.0] * 383, RECALLED_KINDS, 8) == [m.id]
         assert store.named_candidates("and nell quist said") == [m.id]
+        rule = store.add("No exclamation marks — ever.", "style")
+        assert [r.id for r in store.active("style")] == [rule.id]
+        assert store.search_ids("lighthouse", postings=1000) == [m.id]
         other.forget(m.id)  # another connection (another process would do the same)
+        other.forget(rule.id)
         assert store.vector_top([1.0] + [0.0] * 383, RECALLED_KINDS, 8) == []
         assert store.named_candidates("and nell quist said") == []
+        assert store.active("style") == []
+        assert store.search_ids("lighthouse", postings=1000) == []
     finally:
         other.close()
         store.close()
