@@ -5,7 +5,18 @@ A session is gzipped (or plain) JSON Lines of browser editor events. `text-inser
 UTF-16 code units); `system-initialize` carries the prompt. Inserts from the `api`
 source are suggestion text the writer accepted; everything else is the writer.
 Each delta op becomes one `AuthoredDocument.record()` call, with offsets converted
-by `positions`, exactly as the Qt editor converts its own.
+by `positions`, exactly as the Qt editor converts its own; a run of keystrokes, each
+typed where the last one ended, goes in through `record_inserts` (the same events,
+entries and hashes, without a run edit per key).
+
+Reading: the replay uses five fields of a line (eventName, eventSource, eventTimestamp,
+textDelta, currentDoc). A line in the shape the CoAuthor logs have (`json.dumps`
+defaults, those keys first, a delta of at most a retain and an insert or a delete) is
+read by one regular expression; any other line by `json.loads`. What the fast path
+reads is what `json.loads` reads (`tests/memory/test_coauthor_fast_reader.py` checks it
+against random lines), but it does not check the fields after the delta that it does
+not use, beyond the line ending in `}`: a line damaged there (but not cut short) is no
+longer refused. `read_events` still parses every line whole.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +32,8 @@ from typing import Any
 
 from memory.document import AuthoredDocument, text_sha256
 from memory.events import Author, How, SourceKind
-from memory.origins import MODEL, MODEL_EDITED, label_spans
-from memory.positions import utf16_length, utf16_to_index
+from memory.origins import MODEL, origin_of
+from memory.positions import has_astral, utf16_length, utf16_to_index
 from memory.store import Store
 
 WRITER = Author(SourceKind.PERSON, "CoAuthor writer")
@@ -104,54 +116,181 @@ def replay_session(path: Path | str, store: Store | None = None) -> CoauthorRepl
             db.close()
 
 
+# A JSON string as `json.dumps` writes it (no raw control characters; escapes of "\/
+# b f n r t and \uXXXX), and a JSON integer without a sign or leading zeros.
+_JSON_STRING = r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"'
+_JSON_UINT = r"(?:0|[1-9][0-9]*)"
+# The head of a CoAuthor line, up to the end of its delta: name (not system-initialize,
+# which the slow path reads), source, timestamp, then an empty delta ("": the ops group
+# is None) or ops of at most a retain and an insert or a delete. Groups: name, source,
+# timestamp, ops, retain, insert (as JSON), delete.
+_FAST_HEAD = re.compile(
+    r'\{"eventName": "(?!system-initialize")([a-z-]+)", "eventSource": "([a-z]+)", '
+    rf'"eventTimestamp": (-?{_JSON_UINT}), "textDelta": (?:""|(\{{"ops": \['
+    rf'(?:\{{"retain": ({_JSON_UINT})\}}(?:, (?=\{{"[id]))?|(?=\{{"[id]))'
+    rf'(?:\{{"insert": ({_JSON_STRING})\}}|\{{"delete": ([1-9][0-9]*)\}})?\]\}}))'
+)
+_unescape = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _session_text(path: Path | str) -> str:
+    """The session file as text, gzip detected by its magic bytes, lines ended by \\n."""
+    with open(path, "rb") as raw:
+        data = raw.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    text = data.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def _replay(path: Path | str, store: Store) -> CoauthorReplay:
     doc: AuthoredDocument | None = None
     applied = 0
-    for entry in read_events(path):
-        name = entry.get("eventName")
-        at = float(entry.get("eventTimestamp") or 0) / 1000.0
-        if name == "system-initialize":
+    title = session_id_of(path)
+    # A run of typing not recorded yet (`record_inserts` takes it in one call): its texts
+    # and times, from code point `run_start`; the next keystroke joins it when it lands
+    # at UTF-16 offset `run_end16`, by the same hand, in a text without surrogate pairs
+    # (where UTF-16 offsets are code point offsets).
+    run_texts: list[str] = []
+    run_ats: list[float] = []
+    run_start = run_end16 = 0
+    run_model = False
+    wide = False  # whether the text has a code point above U+FFFF
+    head = _FAST_HEAD.match
+    for line in _session_text(path).split("\n"):
+        m = head(line)
+        if m is not None:
+            # A key that json.loads would let a later duplicate override sends the line
+            # to it (in the CoAuthor logs the only other "event... key is eventNum), and
+            # so does a line cut short.
+            end = m.end()
+            if not line.endswith("}", end) or line.find('"textDelta"', end) >= 0:
+                m = None
+            else:
+                other = line.find('"event', end)
+                if other >= 0 and (
+                    not line.startswith('"eventNum"', other) or line.find('"event', other + 10) >= 0
+                ):
+                    m = None
+        if m is None:
+            if not line.strip():
+                continue
+            if run_texts:
+                _record_run(doc, run_start, run_texts, run_ats, run_model)
+            doc, took = _replay_entry(path, store, doc, json.loads(line))
+            applied += took
             if doc is not None:
-                raise ValueError(f"{path}: a second system-initialize")
-            doc = AuthoredDocument.create(
-                store, None, session_id_of(path), entry.get("currentDoc") or "", PROMPT, at=at
-            )
+                wide = has_astral(doc.text)
             continue
-        delta = entry.get("textDelta")
-        if not isinstance(delta, dict) or not delta.get("ops"):
-            continue
+        name, source, stamp, ops, retain, insert, delete = m.groups()
+        if ops is None:
+            continue  # no delta: a cursor move, a suggestion shown or picked, ...
+        # float(int(stamp)) / 1000.0; int / int is the same float below 2**53 (both
+        # exact, one correctly rounded division), without the float() call
+        at = int(stamp) / 1000 if len(stamp) < 16 else float(int(stamp)) / 1000.0
         if doc is None:
-            doc = AuthoredDocument.create(store, None, session_id_of(path))
-        from_model = name == "text-insert" and entry.get("eventSource") == "api"
-        author, how = (MODEL_AUTHOR, How.SUGGESTION) if from_model else (WRITER, How.TYPED)
-        _apply_delta(doc, delta["ops"], author, how, at)
+            doc = AuthoredDocument.create(store, None, title)
         applied += 1
+        from_model = name == "text-insert" and source == "api"
+        cursor16 = 0 if retain is None else int(retain)
+        if insert is not None:
+            text = _unescape(insert, 1)[0] if "\\" in insert else insert[1:-1]
+            narrow = text.isascii() or not has_astral(text)
+            if run_texts:
+                if cursor16 == run_end16 and from_model is run_model and narrow:
+                    run_texts.append(text)
+                    run_ats.append(at)
+                    run_end16 += len(text)
+                    continue
+                _record_run(doc, run_start, run_texts, run_ats, run_model)
+            if narrow and not wide:
+                if cursor16 > len(doc):
+                    raise ValueError(f"UTF-16 offset {cursor16} outside 0..{len(doc)}")
+                run_texts.append(text)
+                run_ats.append(at)
+                run_start, run_end16, run_model = cursor16, cursor16 + len(text), from_model
+                continue
+            author, how = (MODEL_AUTHOR, How.SUGGESTION) if from_model else (WRITER, How.TYPED)
+            doc.record(utf16_to_index(doc.text, cursor16), 0, text, author, how, at=at)
+            wide = True  # the text, or what went in, has a code point above U+FFFF
+        elif delete is not None:
+            if run_texts:
+                _record_run(doc, run_start, run_texts, run_ats, run_model)
+            author, how = (MODEL_AUTHOR, How.SUGGESTION) if from_model else (WRITER, How.TYPED)
+            start = utf16_to_index(doc.text, cursor16)
+            stop = utf16_to_index(doc.text, cursor16 + int(delete))
+            doc.record(start, stop - start, "", author, how, at=at)
+            if wide:
+                wide = has_astral(doc.text)
     if doc is None:
         raise ValueError(f"{path}: no system-initialize and no edits")
+    if run_texts:
+        _record_run(doc, run_start, run_texts, run_ats, run_model)
     doc.flush()
-    letters = []
-    chars = {"prompt": 0, "human": 0, "model": 0}
-    first = doc.events.get(1)
+    return _result(title, doc, applied)
+
+
+def _record_run(
+    doc: AuthoredDocument | None, start: int, texts: list[str], ats: list[float], model: bool
+) -> None:
+    """Record the run of typing waiting in `texts`/`ats`, and empty them."""
+    assert doc is not None
+    author, how = (MODEL_AUTHOR, How.SUGGESTION) if model else (WRITER, How.TYPED)
+    doc.record_inserts(start, texts, author, how, ats)
+    texts.clear()
+    ats.clear()
+
+
+def _replay_entry(
+    path: Path | str, store: Store, doc: AuthoredDocument | None, entry: Any
+) -> tuple[AuthoredDocument | None, int]:
+    """Apply one parsed log line (any shape); the document, and 1 if it was an edit."""
+    name = entry.get("eventName")
+    at = float(entry.get("eventTimestamp") or 0) / 1000.0
+    if name == "system-initialize":
+        if doc is not None:
+            raise ValueError(f"{path}: a second system-initialize")
+        text = entry.get("currentDoc") or ""
+        return AuthoredDocument.create(store, None, session_id_of(path), text, PROMPT, at=at), 0
+    delta = entry.get("textDelta")
+    if not isinstance(delta, dict) or not delta.get("ops"):
+        return doc, 0
+    if doc is None:
+        doc = AuthoredDocument.create(store, None, session_id_of(path))
+    from_model = name == "text-insert" and entry.get("eventSource") == "api"
+    author, how = (MODEL_AUTHOR, How.SUGGESTION) if from_model else (WRITER, How.TYPED)
+    _apply_delta(doc, delta["ops"], author, how, at)
+    return doc, 1
+
+
+def _result(title: str, doc: AuthoredDocument, applied: int) -> CoauthorReplay:
+    """The replay's outcome: who wrote each character of the final text."""
+    final = doc.text
+    events = doc.events
+    first = events.get(1)
     prompt_first = first is not None and first.author == PROMPT
-    for _start, length, label, seq in _labelled(doc):
+    # Who wrote each run: the prompt, the model (the origin labels "model" and "model,
+    # edited by the writer" are both the model's here: the second only refines the
+    # first) or the writer (every other origin). An event's origin depends only on its
+    # author's kind and how it was made.
+    letter_of: dict[tuple[SourceKind, How], str] = {}
+    counts = {"p": 0, "h": 0, "m": 0}
+    letters = []
+    for length, seq in doc.authored_text.pairs():
         if seq == 1 and prompt_first:
-            key, letter = "prompt", "p"
-        elif label in (MODEL, MODEL_EDITED):
-            key, letter = "model", "m"
+            mark = "p"
         else:
-            key, letter = "human", "h"
-        chars[key] += length
-        letters.append(letter * length)
-    return CoauthorReplay(
-        session_id_of(path), doc.text, chars, applied, "".join(letters), doc.head_hash
-    )
-
-
-def _labelled(doc: AuthoredDocument) -> Iterator[tuple[int, int, str, int]]:
-    spans = doc.spans()  # once: `doc.labels()` would build them again
-    labels = label_spans(doc.text, spans, doc.edited_models)
-    for span, (start, length, label) in zip(spans, labels, strict=True):
-        yield start, length, label, span.event.seq
+            event = events[seq]
+            key = (event.author.kind, event.how)
+            mark = letter_of.get(key, "")
+            if not mark:
+                mark = letter_of[key] = "m" if origin_of(event) == MODEL else "h"
+        counts[mark] += length
+        letters.append(mark * length)
+    chars = {"prompt": counts["p"], "human": counts["h"], "model": counts["m"]}
+    return CoauthorReplay(title, final, chars, applied, "".join(letters), doc.head_hash)
 
 
 def _apply_delta(

@@ -56,6 +56,14 @@ def slice_segments(segments: Sequence[Segment], lo: int, hi: int) -> list[Segmen
     return out
 
 
+def _joined(first: list[Segment], then: list[Segment]) -> list[Segment]:
+    """Two normal (length, event) lists one after the other, as one normal list: only
+    the seam can merge (`normalize_segments` of both, without walking them)."""
+    if first and then and first[-1][1] == then[0][1]:
+        return [*first[:-1], (first[-1][0] + then[0][0], then[0][1]), *then[1:]]
+    return first + then
+
+
 class AuthoredDocument:
     """A document whose every character knows the edit event that inserted it."""
 
@@ -213,11 +221,12 @@ class AuthoredDocument:
                 raise ValueError("segments must cover the inserted text exactly")
             self._ensure_events({src for _, src in pieces if src != seq}, seq)
         if removed:
-            edited = self._deletion_edits(start, removed, author, how)
+            gone = self._state.segments(start, start + removed)
+            edited = self._deletion_edits(start, removed, author, how, gone)
             for model_seq in edited:
                 self._edited[model_seq] = seq
                 self.ledger.mark_model_edited(model_seq, seq)
-            self._bury(start, removed, seq, edited)
+            self._bury(start, removed, seq, edited, gone)
         elif how is How.UNDO and segments is None:
             self._unmark_restored(inserted)
         self._state.replace(start, removed, inserted, pieces)
@@ -226,6 +235,53 @@ class AuthoredDocument:
         if self.ledger.snapshot_due:
             self.ledger.add_snapshot(self._state)
         return event
+
+    def record_inserts(
+        self,
+        start: int,
+        texts: Sequence[str],
+        author: Author,
+        how: How,
+        ats: Sequence[float | None],
+    ) -> list[EditEvent]:
+        """Record a run of typing: `texts[i]` inserted at time `ats[i]` right after
+        `texts[i-1]`, the first at `start` (code points). The same events, ledger entries,
+        snapshots and runs as `record(pos, 0, text, author, how, at=at)` for each in turn,
+        with one text splice and one run edit per stretch between snapshots."""
+        if len(texts) != len(ats):
+            raise ValueError("one time per inserted text")
+        if how in (How.UNDO, How.REDO) or not all(texts):
+            # an undo/redo looks for its text's authors; an empty text records nothing
+            out = []
+            for text, at in zip(texts, ats, strict=True):
+                event = self.record(start, 0, text, author, how, at=at)
+                if event is not None:
+                    out.append(event)
+                start += len(text)
+            return out
+        n = len(self._state)
+        if not 0 <= start <= n:
+            raise ValueError(f"change {start}+0 outside a text of {n} characters")
+        now = time.time
+        times = [now() if at is None else float(at) for at in ats]
+        ledger, state, events = self.ledger, self._state, self._events
+        out = []
+        i = 0
+        while i < len(texts):
+            k = ledger.entries_to_snapshot
+            chunk = texts[i : i + k]
+            first = ledger.head_seq + 1
+            new = ledger.append_inserts(author, how, start, chunk, times[i : i + k])
+            joined = "".join(chunk)
+            seqs = range(first, first + len(new))
+            state.insert_runs(start, joined, list(map(len, chunk)), seqs)
+            events.update(zip(seqs, new, strict=True))
+            if ledger.snapshot_due:
+                ledger.add_snapshot(state)
+            out += new
+            start += len(joined)
+            i += len(chunk)
+        return out
 
     def _ensure_events(self, sources: set[int], seq: int) -> None:
         """Check that segment sources are earlier events, loading any not in memory."""
@@ -239,16 +295,19 @@ class AuthoredDocument:
                 raise ValueError(f"unknown segment sources {sorted(missing - found.keys())}")
             self._events.update(found)
 
-    def _deletion_edits(self, start: int, removed: int, author: Author, how: How) -> set[int]:
-        """Model events the writer edits by removing [start, start+removed): some of
-        their text goes and some stays right beside the cut (not an undo, not a move)."""
+    def _deletion_edits(
+        self, start: int, removed: int, author: Author, how: How, pieces: list[Segment]
+    ) -> set[int]:
+        """Model events the writer edits by removing [start, start+removed) (written by
+        `pieces`): some of their text goes and some stays right beside the cut (not an
+        undo, not a move)."""
         if author.kind is not SourceKind.PERSON or how in (How.UNDO, How.REDO, How.MOVE):
             return set()
-        state, events = self._state, self._events
+        state, events, model = self._state, self._events, SourceKind.MODEL
         gone = {
             src
-            for _n, src in state.segments(start, start + removed)
-            if src not in self._edited and events[src].author.kind is SourceKind.MODEL
+            for _n, src in pieces
+            if src not in self._edited and events[src].author.kind is model
         }
         if not gone:
             return set()
@@ -269,21 +328,23 @@ class AuthoredDocument:
                 buried.edited = set()
                 return
 
-    def _bury(self, start: int, removed: int, seq: int, edited: set[int]) -> None:
-        """Remember a removed stretch, joining it to the last one for runs of deletes."""
+    def _bury(
+        self, start: int, removed: int, seq: int, edited: set[int], pieces: list[Segment]
+    ) -> None:
+        """Remember a removed stretch (written by `pieces`), joining it to the last one
+        for runs of deletes."""
         text = self._state.text[start : start + removed]
-        pieces = self._state.segments(start, start + removed)
         last = self._graveyard[0] if self._graveyard else None
         if last is not None and last.removed_by == seq - 1:
             if start + removed == last.position:  # backspace, backspace, ...
                 last.text = text + last.text
-                last.segments = normalize_segments([*pieces, *last.segments])
+                last.segments = _joined(pieces, last.segments)
                 last.position, last.removed_by = start, seq
                 last.edited |= edited
                 return
             if start == last.position:  # delete, delete, ...
                 last.text += text
-                last.segments = normalize_segments([*last.segments, *pieces])
+                last.segments = _joined(last.segments, pieces)
                 last.removed_by = seq
                 last.edited |= edited
                 return

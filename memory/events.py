@@ -7,8 +7,10 @@ the vocabulary of the authorship engine, the ledger, the editor and the exports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class SourceKind(StrEnum):
@@ -69,6 +71,19 @@ class EditEvent:
     author: Author
     how: How
     at: float  # Unix time, seconds
+
+
+# What makes an `EditEvent` without its frozen dataclass `__init__` (four calls of
+# `object.__setattr__`), for a run of keystrokes: `object.__new__`, then the setters of
+# its slots seq, author, how and at, in that order. The object is the same.
+_SLOTS = vars(EditEvent)
+EVENT_MAKER: tuple[Callable[..., Any], ...] = (
+    object.__new__,
+    _SLOTS["seq"].__set__,
+    _SLOTS["author"].__set__,
+    _SLOTS["how"].__set__,
+    _SLOTS["at"].__set__,
+)
 
 
 @dataclass(frozen=True, slots=True)

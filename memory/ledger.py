@@ -19,8 +19,11 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from hashlib import sha256 as _sha256
+from itertools import chain
+from math import isfinite
+from operator import itemgetter
 
-from memory.events import Author, EditEvent, How
+from memory.events import EVENT_MAKER, Author, EditEvent, How
 from memory.runs import AuthoredText, Segment, normalize_segments
 from memory.store import Store, StoreError
 
@@ -147,8 +150,9 @@ def entry_hash(
     return hashlib.sha256((prev_hash + body).encode("ascii")).hexdigest()
 
 
-# An entry not flushed yet: the `LedgerEntry` fields in order, then the author's key.
-_Pending = tuple[EditEvent, int, int, str, tuple[Segment, ...], str, str, str]
+# An entry not flushed yet, as its row of the events table: doc_id, seq, at, author key,
+# how, start, removed, inserted, segments (JSON), prev hash, hash.
+_Row = tuple[str, int, float, str, str, int, int, str, str, str, str]
 
 
 class Ledger:
@@ -167,10 +171,13 @@ class Ledger:
         # (path, title) of a document row not written yet: the first flush with an
         # entry creates it, so a document nobody typed in leaves no row behind.
         self._new_row = new_row
-        # Entries not flushed yet, as plain tuples (a frozen dataclass per keystroke
-        # costs more than the hash): (event, start, removed, inserted, segments,
-        # prev hash, hash, author key). `entries()` gives them as `LedgerEntry`s.
-        self._pending: list[_Pending] = []
+        # Entries not flushed yet: their events, and the entries as rows of the events
+        # table, made as they are appended (the flush hands them to SQLite as they are;
+        # a `LedgerEntry` per keystroke would cost more than its hash, and every object
+        # kept per keystroke is one more for the garbage collector to walk).
+        # `entries()` gives them as `LedgerEntry`s.
+        self._pending: list[EditEvent] = []
+        self._rows: list[_Row] = []
         self._pending_snapshots: list[tuple[int, str, str, str]] = []
         # (model seq, by seq) to mark edited, or (model seq, None) to clear (an undo)
         self._pending_edits: list[tuple[int, int | None]] = []
@@ -229,6 +236,8 @@ class Ledger:
             raise ValueError(f"event seq {event.seq} does not follow {self._head_seq}")
         if len(segments) == 1 and type(piece := segments[0]) is tuple and piece[0] > 0:
             segs: tuple[Segment, ...] = (piece,)  # one piece: already normal
+        elif not segments:
+            segs = ()  # a deletion
         else:
             segs = tuple(normalize_segments(segments))
         author = event.author
@@ -241,10 +250,88 @@ class Ledger:
         prev = self._head_hash
         body = _canonical(event, key, start, removed, inserted, segs)
         digest = _sha256((prev + body).encode("ascii")).hexdigest()
-        self._pending.append((event, start, removed, inserted, segs, prev, digest, key))
+        self._pending.append(event)
+        self._rows.append(
+            (
+                self.doc_id,
+                event.seq,
+                event.at,
+                key,
+                _HOW_VALUES[event.how],
+                start,
+                removed,
+                inserted,
+                _segments_json(segs),
+                prev,
+                digest,
+            )
+        )
         self._head_seq = event.seq
         self._head_hash = digest
         return digest
+
+    def append_inserts(
+        self, author: Author, how: How, start: int, texts: Sequence[str], ats: Sequence[float]
+    ) -> list[EditEvent]:
+        """Chain one entry per text of `texts`, each inserted by a new event of `author`
+        and `how` at time `ats[i]`, right after the text before it (the first at `start`):
+        a run of typing. The same entries and hashes as `append` called once per text, in
+        one loop; the new events, in order."""
+        if len(texts) != len(ats):
+            raise ValueError("one time per inserted text")
+        if not all(texts):
+            raise ValueError("an insertion inserts something")
+        if author is self._last_author:
+            key = self._last_key
+        else:
+            key = author.key
+            self._authors[key] = author
+            self._last_author, self._last_key = author, key
+        # The canonical JSON of an insertion, `_canonical` unrolled: between the time and
+        # the text nothing changes from one keystroke to the next.
+        middle = f',"author":{_escape(key)},"how":{_escape(_HOW_VALUES[how])},"inserted":'
+        fast = type(start) is _INT
+        seq = self._head_seq
+        prev = self._head_hash
+        pending, rows = self._pending, self._rows
+        first = len(pending)
+        new_event, set_seq, set_author, set_how, set_at = EVENT_MAKER
+        append_event, append_row = pending.append, rows.append
+        escape, sha = _escape, _sha256
+        doc_id, how_value = self.doc_id, _HOW_VALUES[how]
+        pos = start
+        # finite floats only (no NaN or infinity, no ints): then every body is unrolled
+        fast = fast and set(map(type, ats)) <= {_FLOAT} and all(map(isfinite, ats))
+        for text, at in zip(texts, ats, strict=True):
+            seq += 1
+            event = new_event(EditEvent)  # EditEvent(seq, author, how, at), unrolled
+            set_seq(event, seq)
+            set_author(event, author)
+            set_how(event, how)
+            set_at(event, at)
+            n = len(text)
+            if fast:  # prev + the canonical JSON (ASCII: its UTF-8 is its ASCII)
+                digest = sha(
+                    f'{prev}{{"at":{at!r}{middle}{escape(text)},"removed":0,'
+                    f'"segments":[[{n},{seq}]],"seq":{seq},"start":{pos}}}'.encode()
+                ).hexdigest()
+            else:
+                body = _canonical(event, key, pos, 0, text, ((n, seq),))
+                digest = sha((prev + body).encode("ascii")).hexdigest()
+            append_event(event)
+            append_row(
+                (doc_id, seq, at, key, how_value, pos, 0, text, f"[[{n}, {seq}]]", prev, digest)
+            )
+            prev = digest
+            pos += n
+        self._head_seq = seq
+        self._head_hash = prev
+        return pending[first:]
+
+    @property
+    def entries_to_snapshot(self) -> int:
+        """How many more entries make `snapshot_due` true (at least 1)."""
+        return max(1, self.snapshot_every - (self._head_seq - self._last_snapshot_seq))
 
     @property
     def snapshot_due(self) -> bool:
@@ -253,12 +340,45 @@ class Ledger:
 
     def add_snapshot(self, state: AuthoredText) -> None:
         """Keep the text and runs as of the head, so replay can start here."""
-        runs = [(length, event) for _, length, event in state.iter_runs()]
-        needed = sorted({event for _, event in runs})
-        self._pending_snapshots.append(
-            (self._head_seq, state.text, json.dumps(runs), json.dumps(needed))
-        )
+        runs = state.pairs()
+        needed = sorted(set(map(itemgetter(1), runs)))
+        if set(map(type, chain.from_iterable(runs))) <= {_INT}:
+            # json.dumps of (int, int) pairs and of ints is their repr, with brackets
+            runs_json = repr(runs).replace("(", "[").replace(")", "]")
+            needed_json = repr(needed)
+        else:
+            runs_json, needed_json = json.dumps(runs), json.dumps(needed)
+        self._pending_snapshots.append((self._head_seq, state.text, runs_json, needed_json))
         self._last_snapshot_seq = self._head_seq
+
+    def snapshot_head(self, state: AuthoredText, min_replay_chars: int = 20_000_000) -> bool:
+        """Write a snapshot at the head now (a save's: reopening the saved file then
+        replays nothing), unless replaying from the last one is cheap anyway (entries
+        since it times the text's length under `min_replay_chars`, the characters the
+        replay would copy). The snapshot before it is dropped when the one before that
+        lies within `snapshot_every` entries of the head, so replay to any seq still
+        starts at most `snapshot_every` entries back and saving often keeps about two
+        snapshots per `snapshot_every` entries. True when one was written."""
+        since = self._head_seq - self._last_snapshot_seq
+        if since <= 0 or self._new_row is not None or since * len(state) < min_replay_chars:
+            return False
+        self.add_snapshot(state)
+        self.flush()
+        with self.store.guard():
+            earlier = [
+                int(seq)
+                for (seq,) in self.store.db.execute(
+                    "SELECT seq FROM snapshots WHERE doc_id = ? AND seq < ? "
+                    "ORDER BY seq DESC LIMIT 2",
+                    [self.doc_id, self._head_seq],
+                ).fetchall()
+            ]
+        if earlier and self._head_seq - (earlier[1:] or [0])[0] <= self.snapshot_every:
+            with self.store.transaction():
+                self.store.db.conn.execute(
+                    "DELETE FROM snapshots WHERE doc_id = ? AND seq = ?", [self.doc_id, earlier[0]]
+                )
+        return True
 
     def mark_model_edited(self, model_seq: int, by_seq: int | None) -> None:
         """Model event `model_seq` had some of its text deleted by entry `by_seq` (None:
@@ -289,23 +409,7 @@ class Ledger:
         if self._new_row is not None and not self._pending:
             return 0  # nothing typed yet: still no row
         authors = [a for k, a in self._authors.items() if k not in self._known_authors]
-        doc_id = self.doc_id
-        rows = [
-            (
-                doc_id,
-                event.seq,
-                event.at,
-                key,
-                _HOW_VALUES[event.how],
-                start,
-                removed,
-                inserted,
-                _segments_json(segs),
-                prev,
-                digest,
-            )
-            for event, start, removed, inserted, segs, prev, digest, key in self._pending
-        ]
+        rows = self._rows
         db = self.store.db
         with self.store.transaction():
             if self._new_row is not None:
@@ -314,7 +418,7 @@ class Ledger:
                     db.conn.execute("UPDATE documents SET path = NULL WHERE path = ?", [path])
                 db.conn.execute(
                     "INSERT INTO documents (id, path, title, created_at) VALUES (?, ?, ?, ?)",
-                    [self.doc_id, path, title, self._pending[0][0].at],
+                    [self.doc_id, path, title, self._pending[0].at],
                 )
             db.conn.executemany(
                 "INSERT OR IGNORE INTO authors (key, kind, name, model_sha256) VALUES (?, ?, ?, ?)",
@@ -346,6 +450,7 @@ class Ledger:
         self._known_authors.update(a.key for a in authors)
         written = len(self._pending)
         self._pending.clear()
+        self._rows.clear()
         self._pending_snapshots.clear()
         self._pending_edits.clear()
         return written
@@ -375,9 +480,11 @@ class Ledger:
             pieces = tuple((int(n), int(src)) for n, src in json.loads(segs))
             yield LedgerEntry(event, start, removed, inserted, pieces, prev, digest)
             last = seq
-        for pending in self._pending:
-            if last < pending[0].seq <= upto:
-                yield LedgerEntry(*pending[:7])
+        for event, row in zip(self._pending, self._rows, strict=True):
+            if last < event.seq <= upto:
+                _d, _s, _a, _k, _h, start, removed, inserted, segs, prev, digest = row
+                pieces = tuple((int(n), int(src)) for n, src in json.loads(segs))
+                yield LedgerEntry(event, start, removed, inserted, pieces, prev, digest)
 
     def entries(self, after: int = 0, upto: int | None = None) -> list[LedgerEntry]:
         """The entries after `after` up to `upto` (default: the head), in order."""
@@ -387,8 +494,7 @@ class Ledger:
         """The events with these seqs (stored or buffered)."""
         wanted = set(seqs)
         out: dict[int, EditEvent] = {}
-        for pending in self._pending:
-            event = pending[0]
+        for event in self._pending:
             if event.seq in wanted:
                 out[event.seq] = event
         missing = sorted(wanted - out.keys())

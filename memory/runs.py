@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import ne
 
 _BLOCK_MAX = 128  # a block that grows past this is split in halves
 _BLOCK_MIN = 32  # a block that shrinks below this is merged with its neighbour
@@ -94,6 +95,11 @@ class AuthoredText:
             if not self._insert_run(start, len(inserted), segments[0][1]):
                 self._edit_runs(start, 0, [(len(inserted), segments[0][1])])
             return
+        if removed and not inserted and not segments and self._delete_in_block(start, removed):
+            # A deletion inside one run, or of a run inside a block (a backspace): fast.
+            text = self._text
+            self._text = "".join((text[:start], text[start + removed :]))
+            return
         pieces = normalize_segments(segments)
         if sum(length for length, _ in pieces) != len(inserted):
             raise ValueError("segments must cover the inserted text exactly")
@@ -161,6 +167,114 @@ class AuthoredText:
             totals[b : b + 1] = [sum(lens[:half]), sum(lens[half:])]
             self._cum = None
         return True
+
+    def insert_runs(
+        self, start: int, inserted: str, lengths: Sequence[int], events: Sequence[int]
+    ) -> None:
+        """`replace(start, 0, inserted, list(zip(lengths, events)))`, with the new runs
+        spliced into the one block they land in (a run of typing, one event a key)."""
+        n = len(self._text)
+        if not 0 <= start <= n:
+            raise ValueError(f"replace({start}, 0) outside a text of {n} characters")
+        totals = self._totals
+        if (
+            not totals
+            or not lengths
+            or len(lengths) != len(events)
+            or min(lengths) <= 0
+            or sum(lengths) != len(inserted)
+            or not all(map(ne, events[:-1], events[1:]))
+        ):
+            self.replace(start, 0, inserted, list(zip(lengths, events, strict=True)))
+            return
+        cum = self._cumulative()
+        b = bisect_left(cum, start)  # a start on a block boundary joins the earlier block
+        lens, evs = self._lens[b], self._events[b]
+        local = start - (cum[b] - totals[b])
+        split = 0  # > 0: the new runs go inside run i, that many characters into it
+        if local == 0:
+            i = 0
+        elif local == totals[b]:
+            i = len(lens)
+        else:
+            local_cum = list(accumulate(lens))
+            i = bisect_left(local_cum, local)  # the run holding local, or ending there
+            if local_cum[i] == local:
+                i += 1
+            else:
+                split = local - (local_cum[i] - lens[i])
+        left: int | None  # the events of the runs either side of the new ones
+        right: int | None
+        if split:
+            left = right = evs[i]
+        else:
+            left = evs[i - 1] if i else self._events[b - 1][-1] if b else None
+            right = (
+                evs[i] if i < len(lens) else self._events[b + 1][0] if b + 1 < len(totals) else None
+            )
+        if events[0] == left or events[-1] == right:  # a seam to merge: the general way
+            self.replace(start, 0, inserted, list(zip(lengths, events, strict=True)))
+            return
+        self._text = "".join((self._text[:start], inserted, self._text[start:]))
+        if split:
+            lens[i : i + 1] = [split, *lengths, lens[i] - split]
+            evs[i : i + 1] = [evs[i], *events, evs[i]]
+        else:
+            lens[i:i] = lengths
+            evs[i:i] = events
+        added = len(inserted)
+        totals[b] += added
+        if b == len(cum) - 1:
+            cum[b] += added
+        else:
+            cum[b:] = [c + added for c in cum[b:]]
+        if len(lens) > _BLOCK_MAX:
+            size = _BLOCK_MAX // 2
+            self._lens[b : b + 1] = [lens[k : k + size] for k in range(0, len(lens), size)]
+            self._events[b : b + 1] = [evs[k : k + size] for k in range(0, len(evs), size)]
+            totals[b : b + 1] = [sum(lens[k : k + size]) for k in range(0, len(lens), size)]
+            self._cum = None
+
+    def _delete_in_block(self, start: int, removed: int) -> bool:
+        """Take [start, start+removed) out of the runs when it lies inside one run, or is
+        a whole run whose neighbours are in the same block, or the text's first or last
+        run (the block keeping at least `_BLOCK_MIN` runs); False, with nothing changed,
+        for any other deletion. Same result as `_edit_runs`: maximal runs, no two
+        neighbours share an event."""
+        cum = self._cumulative()
+        totals = self._totals
+        b = bisect_right(cum, start)  # the block holding `start`
+        lens, evs = self._lens[b], self._events[b]
+        local = start - (cum[b] - totals[b])
+        local_cum = list(accumulate(lens))
+        i = bisect_right(local_cum, local)  # the run holding `start`
+        if local + removed > local_cum[i]:
+            return False  # it reaches into the next run
+        if removed < lens[i]:
+            lens[i] -= removed
+        else:  # the whole of run i goes
+            last = len(lens) - 1
+            if 0 < i < last:  # from inside the block: its neighbours may become one run
+                merge = evs[i - 1] == evs[i + 1]
+            elif last and ((i == last and b == len(totals) - 1) or (i == 0 and b == 0)):
+                merge = False  # the text's last run (a backspace at the end) or its first
+            else:
+                return False  # a neighbour is in the next or the previous block
+            if len(lens) - 1 - merge < _BLOCK_MIN and len(totals) > 1:
+                return False
+            if merge:
+                lens[i - 1] += lens[i + 1]
+                del lens[i : i + 2], evs[i : i + 2]
+            else:
+                del lens[i], evs[i]
+        totals[b] -= removed
+        cum[b:] = [c - removed for c in cum[b:]]
+        return True
+
+    def pairs(self) -> list[Segment]:
+        """Every run as (length, event), in order (what a snapshot keeps)."""
+        lens, events = chain.from_iterable(self._lens), chain.from_iterable(self._events)
+        return list(zip(lens, events, strict=True))
 
     def _edit_runs(self, start: int, removed: int, pieces: list[Segment]) -> None:
         end = start + removed
