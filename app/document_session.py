@@ -682,7 +682,10 @@ class DocumentSession(QObject):
         self._save_job = job
         self._saves.submit(lambda _context: self._run_save(job), name="save", lane="io")
         if not wait:
+            # Its own turn of the event loop (1 MB: 20-30 ms), while the lane writes.
+            QTimer.singleShot(0, self, lambda: self._keep_snapshot_of(job))
             return True
+        self._keep_snapshot_of(job)  # while the lane writes the file
         job.done.wait()
         return self._save_written(job)
 
@@ -713,6 +716,13 @@ class DocumentSession(QObject):
             recent=recent,
             block_problem=problem,
         )
+
+    def _keep_snapshot_of(self, job: _SaveJob) -> None:
+        """Keep the ledger's state as of the text `job` saves, so reopening the saved
+        file replays nothing (`Ledger.snapshot_head`); not when typing moved on since."""
+        authored = job.authored
+        if authored is not None and authored is self.authored and authored.head_seq == job.head_seq:
+            _keep_snapshot(authored)
 
     def _run_save(self, job: _SaveJob) -> None:
         """On the "io" lane: write the file, then hand the job back to the GUI thread."""
@@ -933,6 +943,16 @@ def _write_file(job: _SaveJob) -> None:
         job.details = traceback.format_exc()
     finally:
         job.done.set()
+
+
+def _keep_snapshot(authored: AuthoredDocument) -> None:
+    """Keep the ledger's state as of this save (text and runs), so reopening the saved
+    file costs its runs, not a replay of every edit since the last snapshot. A cache:
+    when it cannot be written, the save goes on and reopening replays."""
+    try:
+        authored.ledger.snapshot_head(authored.authored_text)
+    except DraftsmithError as exc:
+        log.warning("no snapshot at save: %s", exc)
 
 
 def _own_unrecorded_save(store: Store, known: KnownLedger, text: str) -> bool:

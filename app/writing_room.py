@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
-from app import messages, model_catalog, paths, scripted_typing
+from app import messages, model_catalog, paths
 from app.crash import report_bug
 from app.document_session import DocumentSession
 from app.model_service import LoadedModel, ModelService, ModelState
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+#: Texts at least this long are counted on the "words" lane, off the GUI thread.
+LONG_TEXT_FOR_WORDS = 100_000
 #: The id of the message about the model, so a later load replaces or removes it.
 MODEL_MESSAGE = "model"
 
@@ -90,7 +92,7 @@ class WritingRoom(QObject):
         super().__init__()
         self.settings = settings
         self.state = WindowState(paths.window_state_path())
-        self.window = MainWindow(font_size=int(settings["editor_font_size"]), version=app_version())
+        self.window = MainWindow(font_size=int(settings["editor_font_size"]), version=app_version)
         self._relay = _MessageRelay(self)
         self._relay.arrived.connect(self._show_message)
         self._relay.retracted.connect(self.window.messages.retract)
@@ -114,7 +116,11 @@ class WritingRoom(QObject):
         )
         self.models_window = model_catalog.ModelsWindow(settings, self.model, self.runner)
         self.suggestions = SuggestionController(self.editor, self.model, settings)
-        self._build_cowriter()
+        # `draftsmith FILE`: the co-writer (rewrite, brainstorm: 0.1 s of imports and
+        # widgets) is built after the first paint, or when its action is used first.
+        self._cowriter_built = False
+        if not background_after_paint:
+            self._build_cowriter()
         self.session = DocumentSession(self.window, settings, self.state, self._open_store())
         from app.learning import attach_learning
 
@@ -133,7 +139,9 @@ class WritingRoom(QObject):
             messages.warning(problem)
         # Unsaved work from before a crash, every document's, titled or not.
         self.session.offer_recoverable()
-        if os.environ.get(scripted_typing.ENV):
+        if os.environ.get("DRAFTSMITH_SCRIPTED_TYPING"):  # scripted_typing.ENV (tests only)
+            from app import scripted_typing
+
             scripted_typing.start(self)
         self._model_path = model_path or (
             Path(settings["model_path"]) if settings["model_path"] else None
@@ -144,11 +152,23 @@ class WritingRoom(QObject):
             QTimer.singleShot(0, self._start_background)
 
     def _start_background(self) -> None:
-        """After the first paint: the held background work, then the model."""
-        self.runner.release()
-        start, self._start_model = self._start_model, None
-        if start is not None and not self._closed:
-            start()
+        """After the first paint: the co-writer, the held background work, the model."""
+        try:
+            if not self._closed:
+                self._ensure_cowriter()
+        finally:  # a bug there is reported, and the rest still starts
+            self.runner.release()
+            start, self._start_model = self._start_model, None
+            if start is not None and not self._closed:
+                start()
+
+    def _ensure_cowriter(self) -> None:
+        """Build and connect the co-writer if it is not yet (after the first paint)."""
+        if not self._cowriter_built:
+            self._build_cowriter()
+            self._wire_cowriter()
+            if self.session.authored is not None:
+                self.brainstorm.document_opened()  # the document opened before it
 
     def _build_cowriter(self) -> None:
         """The co-writer's tools: rewrite (Ctrl+K) and the brainstorm panel."""
@@ -172,6 +192,26 @@ class WritingRoom(QObject):
             self._brainstorm_store,
             self.suggestions,
         )
+        self._cowriter_built = True
+
+    def _wire_cowriter(self) -> None:
+        w = self.window
+        self.rewrite.decided.connect(
+            lambda kept, total: w.status.showMessage(
+                f"Rewrite: kept {kept} of {total} change{'s' if total != 1 else ''}"
+                + (" (Ctrl+Z takes them back)" if kept else ""),
+                6000,
+            )
+        )
+        self.session.opened.connect(self.brainstorm.document_opened)
+
+    def _open_rewrite(self) -> None:
+        self._ensure_cowriter()
+        self.rewrite.open_bar()
+
+    def _toggle_brainstorm(self) -> None:
+        self._ensure_cowriter()
+        self.brainstorm.toggle()
 
     def _brainstorm_store(self) -> tuple[Store, str] | None:
         session = getattr(self, "session", None)
@@ -231,16 +271,10 @@ class WritingRoom(QObject):
         )
         w.next_alternative_action.triggered.connect(self.suggestions.next_alternative)
         w.previous_alternative_action.triggered.connect(self.suggestions.previous_alternative)
-        w.rewrite_action.triggered.connect(self.rewrite.open_bar)
-        w.brainstorm_action.triggered.connect(self.brainstorm.toggle)
-        self.rewrite.decided.connect(
-            lambda kept, total: w.status.showMessage(
-                f"Rewrite: kept {kept} of {total} change{'s' if total != 1 else ''}"
-                + (" (Ctrl+Z takes them back)" if kept else ""),
-                6000,
-            )
-        )
-        self.session.opened.connect(self.brainstorm.document_opened)
+        w.rewrite_action.triggered.connect(self._open_rewrite)
+        w.brainstorm_action.triggered.connect(self._toggle_brainstorm)
+        if self._cowriter_built:
+            self._wire_cowriter()
         w.suggestions_toggle.setChecked(self.suggestions.enabled)
         w.suggestions_toggle.toggled.connect(self._toggle_suggestions)
         w.choose_model_action.triggered.connect(self._choose_model)
@@ -259,7 +293,7 @@ class WritingRoom(QObject):
         self._word_count = QTimer(self.window)  # dies with the window it counts
         self._word_count.setSingleShot(True)
         self._word_count.setInterval(400)
-        self._word_count.timeout.connect(self._count_words)
+        self._word_count.timeout.connect(self._count_words_behind)
         self.editor.textChanged.connect(self._word_count.start)
         self._count_words()
 
@@ -472,6 +506,30 @@ class WritingRoom(QObject):
             message.id,
         )
 
+    def _count_words_behind(self) -> None:
+        """After a pause: a long text is counted on the "words" lane (a megabyte is 0.1 s
+        of Python that would stall the next key), the newest count winning; a short
+        one at once."""
+        authored = self.session.authored
+        if authored is None or len(authored) < LONG_TEXT_FOR_WORDS:
+            self._count_words()
+            return
+        from ui.text_stats import count_words
+
+        text = authored.text  # the editor's text, recorded edit by edit: no copy from Qt
+
+        def work(_context: TaskContext) -> tuple[int, int]:
+            return count_words(text), len(text)
+
+        status = self.window.status
+        self.runner.submit(
+            work,
+            name="count words",
+            lane="words",
+            key="words",
+            on_success=lambda counted: status.set_word_count(*counted),
+        )
+
     def _count_words(self) -> None:
         from ui.text_stats import count_words  # "#" and "-" are not words
 
@@ -505,8 +563,9 @@ class WritingRoom(QObject):
         messages.hub.detach(self._deliver)
         self._word_count.stop()
         self.suggestions.dismiss(notify=False)
-        self.rewrite.cancel()
-        self.brainstorm.stop()
+        if self._cowriter_built:
+            self.rewrite.cancel()
+            self.brainstorm.stop()
         self.runner.shutdown()
         self.learning.close()
         self.model.close()

@@ -90,7 +90,9 @@ def test_the_layer_contract_holds() -> None:
 def test_start_up_and_the_cli_do_not_import_numpy_or_sqlite_utils(tmp_path: Path) -> None:
     """`import app.cli`, building the tool parser, and opening the window on a file (to its
     first paint) leave numpy, sqlite-utils and httpx2 unimported (0.2-0.3 s each; they
-    load when the memory, a migration or a server first needs them, behind the window).
+    load when the memory, a migration or a server first needs them, behind the window),
+    and cryptography (signing, 50 ms, loaded by the first export) too;
+    `tests/app/test_startup_open.py` checks more of the window's path.
     The very first start, which creates the library, may use sqlite-utils for it."""
     draft = tmp_path / "draft.md"
     draft.write_text("The keeper climbed \u201cslowly\u201d \U0001f56f.\n", encoding="utf-8")
@@ -99,7 +101,7 @@ def test_start_up_and_the_cli_do_not_import_numpy_or_sqlite_utils(tmp_path: Path
         "from pathlib import Path\n"
         "import app.cli\n"
         "app.cli._tool_parser()\n"
-        "heavy = ('numpy', 'sqlite_utils', 'httpx2')\n"
+        "heavy = ('numpy', 'sqlite_utils', 'httpx2', 'cryptography')\n"
         "print('cli', sorted(m for m in heavy if m in sys.modules))\n"
         "from app.main import open_window\n"
         "qt, room = open_window(Path(sys.argv[1]), model_path=None, load_model=True)\n"

@@ -38,10 +38,12 @@ CloseGuard = Callable[[], bool]
 class MainWindow(QMainWindow):
     """Draftsmith's window. Its close guard is asked before the window may close."""
 
-    def __init__(self, *, font_size: int = 13, version: str = "") -> None:
+    def __init__(self, *, font_size: int = 13, version: str | Callable[[], str] = "") -> None:
+        """`version`: the text Help > About names, or a function that reads it when asked
+        (reading the installed version costs 50 ms of start-up)."""
         super().__init__()
         self._close_guard: CloseGuard = lambda: True
-        self.version = version
+        self._version = version
         self.about_details = ""  # more lines for Help > About (the model, the data folder)
         self.editor = DraftEditor(self, font_size=font_size)
         self.messages = MessageStack(self)
@@ -305,7 +307,9 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard Shortcuts", SHORTCUTS_HTML)
 
     def about_html(self) -> str:
-        version = f" {html.escape(self.version)}" if self.version else ""
+        if callable(self._version):
+            self._version = self._version()
+        version = f" {html.escape(self._version)}" if self._version else ""
         details = "".join(f"<br>{html.escape(line)}" for line in self.about_details.splitlines())
         return (
             f"<b>Draftsmith{version}</b><br>A private writing room with a local co-writer.<br>"

@@ -16,14 +16,35 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from memory.errors import DraftsmithError
 from memory.provenance.build import record_for, record_from_annotations
-from memory.provenance.manifest import Manifest, VerifyResult, build_manifest, check_manifest
 from memory.provenance.record import ProvenanceRecord
-from memory.provenance.signing import load_or_create_key_in
-from memory.provenance.verify import verify_file
+
+if TYPE_CHECKING:
+    from memory.provenance.manifest import Manifest, VerifyResult, build_manifest, check_manifest
+    from memory.provenance.verify import verify_file
+
+#: Loaded on first use: signing imports `cryptography` (50 ms), which opening a file in
+#: the window never needs (`tests/app/test_startup_open.py` keeps it off the start-up path).
+_LAZY = {
+    "Manifest": "memory.provenance.manifest",
+    "VerifyResult": "memory.provenance.manifest",
+    "build_manifest": "memory.provenance.manifest",
+    "check_manifest": "memory.provenance.manifest",
+    "verify_file": "memory.provenance.verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 FORMATS = ("markdown", "html", "pdf", "report-html", "report-pdf", "prov")
 PDF_FORMATS = ("pdf", "report-pdf")
@@ -78,6 +99,9 @@ def export(
     report = progress or (lambda fraction: None)
     out = Path(out)
     report(0.0)
+    from memory.provenance.manifest import build_manifest
+    from memory.provenance.signing import load_or_create_key_in
+
     manifest = build_manifest(record, load_or_create_key_in(Path(key_dir)))
     report(0.2)
     written: list[Path] = []

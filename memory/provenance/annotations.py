@@ -191,6 +191,12 @@ def _author_key(author: AnnotatedAuthor) -> str:
 
 def parse_annotated_markdown(content: str) -> ParsedAnnotations:
     """Split a Markdown file into its text and its annotation block (if it has one)."""
+    if "---" not in content:  # no block, whole or cut off, starts without its `---` line
+        return ParsedAnnotations(text=content)
+    return _parse_lines(content)
+
+
+def _parse_lines(content: str) -> ParsedAnnotations:
     lines = content.splitlines(keepends=True)
     end = len(lines)
     while end and not lines[end - 1].strip():
