@@ -20,7 +20,7 @@ from PySide6.QtGui import QTextCursor
 from memory.diff import hunks
 from memory.document import AuthoredDocument, slice_segments
 from memory.events import CLIPBOARD, AttributedSpan, Author, How, SourceKind
-from memory.origins import label_spans, vocabulary
+from memory.origins import MODEL, label_spans, origin_of, vocabulary
 from memory.positions import Utf16Map, has_astral
 from memory.runs import Segment
 from ui.editor import DraftEditor, EditIntent
@@ -43,11 +43,13 @@ class AuthorshipBridge:
         self.document = document
         self.writer = writer
         self._positions = Utf16Map(document.text)
-        editor.document().contentsChange.connect(self._changed)
+        self._origins: dict[int, str] = {}  # event seq -> its base origin label
+        # Before the styler restyles the paragraph: the tints read the recorded change.
+        editor.contents_changed.connect(self._changed)
         editor.set_mime_authorship(self.mime_payload)
 
     def detach(self) -> None:
-        self.editor.document().contentsChange.disconnect(self._changed)
+        self.editor.contents_changed.disconnect(self._changed)
         self.editor.set_mime_authorship(None)
 
     def positions(self) -> Utf16Map:
@@ -64,6 +66,12 @@ class AuthorshipBridge:
         end16 = min(start16 + length16, qdoc.characterCount() - 1)
         if end16 <= start16:
             return ""
+        block = qdoc.findBlock(start16)
+        offset16 = start16 - block.position()
+        if end16 < block.position() + block.length():  # inside one paragraph (a keystroke)
+            paragraph = block.text()
+            if not has_astral(paragraph):  # UTF-16 offsets are its indices
+                return paragraph[offset16 : offset16 + end16 - start16]
         cursor = QTextCursor(qdoc)
         cursor.setPosition(start16)
         cursor.setPosition(end16, QTextCursor.MoveMode.KeepAnchor)
@@ -120,15 +128,57 @@ class AuthorshipBridge:
         return json.dumps(payload).encode("utf-8")
 
     def _labelled(self, start: int, end: int) -> list[tuple[int, int, str]]:
-        """(start, length, origin label) over [start, end), in code points."""
+        """(start, length, origin label) over [start, end), in code points; neighbours
+        with the same label joined. The same labels as `memory.origins.label_spans` over
+        the stretch's runs (`tests/app/test_authorship_bridge_labels.py`), without its
+        cost per run: a paragraph typed key by key has a run per key. A run's label is
+        its event's origin (kept per event) unless the model wrote it: only then does
+        the rule look, at the runs up to two either side of it."""
         document = self.document
         events = document.events
-        spans = []
+        segments = document.segments(start, end)
+        origins = self._origins
+        # Pieces (start, length, label), neighbours of one label joined, as three lists.
+        starts: list[int] = []
+        lengths: list[int] = []
+        labels: list[str] = []
+        models: list[tuple[int, int, int]] = []  # a model run: (run, its start, its piece)
         position = start
-        for length, seq in document.segments(start, end):
-            spans.append(AttributedSpan(position, length, events[seq]))
+        last = ""
+        for run, (length, seq) in enumerate(segments):
+            base = origins.get(seq)
+            if base is None:
+                base = origins[seq] = origin_of(events[seq])
+            if base == last:
+                lengths[-1] += length
+            else:
+                if base == MODEL:  # its own piece: the rule below may change its label
+                    models.append((run, position, len(labels)))
+                starts.append(position)
+                lengths.append(length)
+                labels.append(base)
+                last = "" if base == MODEL else base
             position += length
-        return label_spans(document.text, spans, document.edited_models)
+        if models:
+            text: str = document.text
+            edited = document.edited_models
+            count = len(segments)
+            for run, at, piece in models:
+                lo, hi = max(0, run - 2), min(count, run + 3)
+                window = []
+                where = at - sum(segments[k][0] for k in range(lo, run))
+                for k in range(lo, hi):
+                    length, seq = segments[k]
+                    window.append(AttributedSpan(where, length, events[seq]))
+                    where += length
+                labels[piece] = label_spans(text, window, edited)[run - lo][2]
+        out: list[tuple[int, int, str]] = []
+        for at, length, label in zip(starts, lengths, labels, strict=True):
+            if out and out[-1][2] == label:
+                out[-1] = (out[-1][0], out[-1][1] + length, label)
+            else:
+                out.append((at, length, label))
+        return out
 
     def block_labels(self, position16: int, length16: int) -> list[tuple[int, int, str]]:
         """Origin labels of one paragraph, as (offset16, length16, label) for the highlighter."""

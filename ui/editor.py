@@ -41,6 +41,14 @@ from ui.markdown_style import HangingIndentLayout, TextStyler
 from ui.theme import ghost_color_for
 
 AUTHORSHIP_MIME = "application/x-draftsmith-authorship"
+# Made once: PySide builds a new enum object for each `|` of flags (a keystroke's cost).
+_COMMAND_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
+_NOT_SHIFT = ~Qt.KeyboardModifier.ShiftModifier
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _SERIF_FAMILIES = ("Charter", "Iowan Old Style", "Georgia", "Noto Serif", "DejaVu Serif")
 
 
@@ -103,6 +111,10 @@ class DraftEditor(QPlainTextEdit):
     """Plain-text editing with soft wrap, a centred column and ghost suggestions."""
 
     paused = Signal()  # the writer stopped typing for the suggestion delay
+    #: The document's `contentsChange` (position, removed, added; UTF-16 units), told
+    #: before the styler restyles the changed paragraphs, so that whoever keeps the text's
+    #: authorship (the bridge) has recorded the change when the styler's layers ask it.
+    contents_changed = Signal(int, int, int)
 
     def __init__(self, parent: QWidget | None = None, *, font_size: int = 13) -> None:
         super().__init__(parent)
@@ -110,6 +122,7 @@ class DraftEditor(QPlainTextEdit):
         # by this wrapper, not parented to the widget: one owner, never deleted twice.
         document = QTextDocument()
         document.setDocumentLayout(HangingIndentLayout(document))
+        document.contentsChange.connect(self.contents_changed)  # first: before the styler
         self._document = document
         self.setDocument(document)
         #: the one highlighter: Markdown styled in place, with layers (tints) over it
@@ -140,7 +153,6 @@ class DraftEditor(QPlainTextEdit):
         self.setMouseTracking(True)
         self.setCenterOnScroll(False)
         self.document().setDocumentMargin(12)
-        self.textChanged.connect(self._text_changed)
         self.focus_mode = FocusMode.OFF
         self.typewriter = False
         self.cursorPositionChanged.connect(self._cursor_moved)
@@ -179,9 +191,6 @@ class DraftEditor(QPlainTextEdit):
     # --- suggestion timing ------------------------------------------------------
     def set_pause_interval(self, ms: int) -> None:
         self._pause.setInterval(max(0, ms))
-
-    def _text_changed(self) -> None:
-        pass  # a pause counts only after the writer typed (see keyPressEvent)
 
     def _typed(self) -> None:
         """The writer changed the text from the keyboard: a pause after this may suggest.
@@ -362,12 +371,15 @@ class DraftEditor(QPlainTextEdit):
 
     # --- keys ------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.matches(QKeySequence.StandardKey.Undo):
-            self.undo()
-            return
-        if event.matches(QKeySequence.StandardKey.Redo):
-            self.redo()
-            return
+        text = event.text()
+        # A printable character with no modifier but Shift is never Undo or Redo.
+        if not (text and text.isprintable()) or event.modifiers() & _NOT_SHIFT:
+            if event.matches(QKeySequence.StandardKey.Undo):
+                self.undo()
+                return
+            if event.matches(QKeySequence.StandardKey.Redo):
+                self.redo()
+                return
         key = self._suggestion_key(event)
         if key is not None and self._suggestion_keys is not None:
             if self._suggestion_keys.suggestion_key(key):
@@ -385,13 +397,9 @@ class DraftEditor(QPlainTextEdit):
     def _type(self, event: QKeyEvent) -> None:
         """Qt's typing, with the writing aids (see `ui.writing_aids`)."""
         text = event.text()
-        modifiers = event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier
-            | Qt.KeyboardModifier.AltModifier
-            | Qt.KeyboardModifier.MetaModifier
-        )
+        modifiers = event.modifiers() & _COMMAND_MODIFIERS
         cursor = self.textCursor()
-        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        enter = event.key() in _ENTER_KEYS
         if self.isReadOnly() or modifiers or not (enter or (text and text.isprintable())):
             super().keyPressEvent(event)
             return

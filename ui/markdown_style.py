@@ -15,6 +15,7 @@ paint, so that Qt's C++ layout has no Python on its path.
 
 from __future__ import annotations
 
+import re
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +30,7 @@ from PySide6.QtGui import (
     QTextBlock,
     QTextCharFormat,
     QTextDocument,
+    QTextLayout,
 )
 from PySide6.QtWidgets import QPlainTextDocumentLayout
 
@@ -70,6 +72,8 @@ _STATE_MASK = _PENDING - 1
 #: Lines styled at once in one turn of the event loop; the rest wait for idle time.
 BULK_LINES = 300
 _IDLE_SLICE_S = 0.008
+#: While idle styling lays paragraphs out, the view hears the new size at most this often.
+_TELL_SIZE_S = 0.25
 
 
 def role_formats(dark: bool, base: QFont) -> dict[Role, QTextCharFormat]:
@@ -117,15 +121,22 @@ def heading_format(level: int, base: QFont, bold: QTextCharFormat) -> QTextCharF
     return fmt
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each
+
+
 def utf16_offsets(text: str) -> list[int] | None:
-    """UTF-16 offset of each code point position (None when they are the same)."""
-    if text.isascii() or all(ord(ch) < 0x10000 for ch in text):
+    """UTF-16 offset of each code point position (None when they are the same). Built
+    from ranges between the astral characters (C speed: a paragraph with an emoji
+    opened in a long file cost 1 ms a paragraph character by character)."""
+    if text.isascii() or max(text) < "\U00010000":
         return None
-    offsets = [0]
-    total = 0
-    for ch in text:
-        total += 2 if ord(ch) >= 0x10000 else 1
-        offsets.append(total)
+    offsets: list[int] = []
+    begin = shift = 0  # the first position not written yet; astral characters before it
+    for astral in _ASTRAL.finditer(text):
+        end = astral.start() + 1
+        offsets.extend(range(begin + shift, end + shift))
+        begin, shift = end, shift + 1
+    offsets.extend(range(begin + shift, len(text) + 1 + shift))
     return offsets
 
 
@@ -180,6 +191,8 @@ class TextStyler(QSyntaxHighlighter):
         self._target: QTextBlock | None = None
         self._lists_told = False  # the layout knows the document has list items
         self._visible: weakref.WeakMethod[Callable[[], Iterator[QTextBlock]]] | None = None
+        self._size_untold = False  # paragraphs laid out here changed the document's size
+        self._size_told_at = 0.0
 
     # --- what is drawn ------------------------------------------------------------
     def set_markdown(self, on: bool) -> None:
@@ -243,7 +256,8 @@ class TextStyler(QSyntaxHighlighter):
     def layer_changed(self, block: QTextBlock) -> None:
         """A layer's answer for `block` changed (a spelling check finished, say)."""
         if block.isValid():
-            self.rehighlightBlock(block)
+            self._restyle(block)
+            self._tell_size(now=not self.pending())
 
     # --- Qt's call per paragraph ------------------------------------------------------
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
@@ -258,25 +272,71 @@ class TextStyler(QSyntaxHighlighter):
             if not self._idle.isActive():
                 self._idle.start()
             return
+        new_state, ranges = self._style(block, text, state)
+        self.setCurrentBlockState(new_state)
+        if ranges:
+            for start, length, fmt in _flatten(ranges):
+                self.setFormat(start, length, fmt)
+
+    def _style(
+        self, block: QTextBlock, text: str, state: int
+    ) -> tuple[int, list[tuple[int, int, QTextCharFormat]]]:
+        """The state `block` leaves and its formats (the Markdown look, then each layer),
+        given the state the lines before it leave."""
         ranges: list[tuple[int, int, QTextCharFormat]] = []
-        hang = 0
         if self.markdown:
             style = style_line(text, state)
             offsets = utf16_offsets(text)
             if style.spans:
                 ranges.extend(self._markdown_ranges(style.spans, offsets))
             hang = style.hang if offsets is None else offsets[style.hang]
-            self.setCurrentBlockState(style.state | (hang << _STATE_BITS))
+            new_state = style.state | (hang << _STATE_BITS)
             if hang and not self._lists_told:
                 self._tell_list_items()
         else:
-            self.setCurrentBlockState(next_state(text, state))
+            new_state = next_state(text, state)
         if self._layers and text:
-            length = block.length() - 1
+            position, length = block.position(), block.length() - 1
             for layer in self._layers.values():
-                ranges.extend(layer(block.position(), length, self.dark))
+                ranges.extend(layer(position, length, self.dark))
+        return new_state, ranges
+
+    def _style_directly(self, block: QTextBlock) -> bool:
+        """Style a paragraph Qt has not laid out (off screen, waiting to be styled) by
+        setting its formats on its layout, as `QSyntaxHighlighter` does, but without
+        the edit block it wraps around them: that one emits `textChanged` for a change
+        of look (every slot that listens for typing runs) and lays the paragraph out
+        twice. Then it is laid out once, as Qt would when it is first shown (so the
+        scroll bar counts its wrapped lines), the view told the new size once a slice
+        (`_tell_size`), not once a paragraph. False (nothing done) when its state for
+        the next line would change: then Qt's way restyles the lines after it too."""
+        document = self.document()
+        qt_layout = document.documentLayout() if document is not None else None
+        if document is None or qt_layout is None:
+            return False
+        stored = block.userState()
+        new_state, ranges = self._style(block, block.text(), state_before(block))
+        if stored >= 0 and (stored & _STATE_MASK) != (new_state & _STATE_MASK):
+            return False
+        formats = []
         if ranges:
-            self._apply(ranges)
+            for start, length, fmt in _merged(_flatten(ranges), block.length() - 1):
+                piece = QTextLayout.FormatRange()
+                piece.start, piece.length, piece.format = start, length, fmt
+                formats.append(piece)
+        block.setUserState(new_state)
+        layout = block.layout()
+        held = qt_layout.blockSignals(True)  # off screen: nothing to repaint, size told later
+        try:
+            if formats or layout.formats():
+                layout.setFormats(formats)  # notes a change of the paragraph's look...
+                # ...that Qt's layout must hear now, not with the next keystroke
+                document.markContentsDirty(block.position(), block.length())
+            qt_layout.blockBoundingRect(block)  # laid out (C++), as when it is shown
+        finally:
+            qt_layout.blockSignals(held)
+        self._size_untold = True
+        return True
 
     def _tell_list_items(self) -> None:
         document = self.document()
@@ -319,15 +379,38 @@ class TextStyler(QSyntaxHighlighter):
             self._idle.start()
         else:
             self._pending_from = -1
+        self._tell_size(now=self._pending_from < 0)
 
     def _style_now(self, block: QTextBlock) -> None:
         stored = block.userState()
         if stored >= 0 and stored & _PENDING:
-            self._target = block
-            try:
-                self.rehighlightBlock(block)
-            finally:
-                self._target = None
+            self._restyle(block)
+
+    def _restyle(self, block: QTextBlock) -> None:
+        """Style `block` again now: directly when Qt has not laid it out, else through
+        Qt (which repaints it)."""
+        if block.layout().lineCount() == 0 and self._style_directly(block):
+            return
+        self._target = block
+        try:
+            self.rehighlightBlock(block)
+        finally:
+            self._target = None
+
+    def _tell_size(self, *, now: bool = False) -> None:
+        """Tell the view the document's size, when paragraphs laid out here changed it
+        (at most every `_TELL_SIZE_S` while styling goes on, and when it ends)."""
+        if not self._size_untold:
+            return
+        moment = time.perf_counter()
+        if not now and moment - self._size_told_at < _TELL_SIZE_S:
+            return
+        document = self.document()
+        layout = document.documentLayout() if document is not None else None
+        self._size_untold = False
+        self._size_told_at = moment
+        if layout is not None:
+            layout.documentSizeChanged.emit(layout.documentSize())
 
     def _markdown_ranges(
         self, spans: list[Span], offsets: list[int] | None
@@ -372,34 +455,55 @@ class TextStyler(QSyntaxHighlighter):
                 self._heading_marks[level] = marks
         return self._formats
 
-    def _apply(self, ranges: list[tuple[int, int, QTextCharFormat]]) -> None:
-        """Set the formats, merging where ranges overlap (later ranges on top)."""
-        ordered = sorted(enumerate(ranges), key=lambda item: item[1][0])
-        if all(
-            a[1][0] + a[1][1] <= b[1][0] for a, b in zip(ordered, ordered[1:], strict=False)
-        ):  # no two ranges overlap: nothing to merge
-            for start, length, fmt in ranges:
-                self.setFormat(start, length, fmt)
-            return
-        cuts = sorted({p for start, length, _f in ranges for p in (start, start + length)})
-        active: list[tuple[int, int, QTextCharFormat]] = []  # (layer order, end, format)
-        following = 0
-        for left, right in zip(cuts, cuts[1:], strict=False):
-            while following < len(ordered) and ordered[following][1][0] <= left:
-                order, (start, length, fmt) = ordered[following]
-                active.append((order, start + length, fmt))
-                following += 1
-            active = [item for item in active if item[1] > left]
-            if not active:
-                continue
-            if len(active) == 1:
-                self.setFormat(left, right - left, active[0][2])
-                continue
-            layered = sorted(active, key=lambda item: item[0])
-            merged = QTextCharFormat(layered[0][2])
-            for _order, _end, fmt in layered[1:]:
-                merged.merge(fmt)
-            self.setFormat(left, right - left, merged)
+
+def _flatten(
+    ranges: list[tuple[int, int, QTextCharFormat]],
+) -> list[tuple[int, int, QTextCharFormat]]:
+    """Formats that do not overlap, merged where `ranges` overlap (later ranges on top)."""
+    ordered = sorted(enumerate(ranges), key=lambda item: item[1][0])
+    if all(
+        a[1][0] + a[1][1] <= b[1][0] for a, b in zip(ordered, ordered[1:], strict=False)
+    ):  # no two ranges overlap: nothing to merge
+        return ranges
+    cuts = sorted({p for start, length, _f in ranges for p in (start, start + length)})
+    active: list[tuple[int, int, QTextCharFormat]] = []  # (layer order, end, format)
+    following = 0
+    out = []
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        while following < len(ordered) and ordered[following][1][0] <= left:
+            order, (start, length, fmt) = ordered[following]
+            active.append((order, start + length, fmt))
+            following += 1
+        active = [item for item in active if item[1] > left]
+        if not active:
+            continue
+        if len(active) == 1:
+            out.append((left, right - left, active[0][2]))
+            continue
+        layered = sorted(active, key=lambda item: item[0])
+        merged = QTextCharFormat(layered[0][2])
+        for _order, _end, fmt in layered[1:]:
+            merged.merge(fmt)
+        out.append((left, right - left, merged))
+    return out
+
+
+def _merged(
+    pieces: list[tuple[int, int, QTextCharFormat]], length: int
+) -> list[tuple[int, int, QTextCharFormat]]:
+    """What `QSyntaxHighlighter` makes of `setFormat` calls for non-overlapping `pieces`
+    in a line of `length` UTF-16 units: clipped to the line, no empty formats, and
+    neighbours with equal formats joined."""
+    out: list[tuple[int, int, QTextCharFormat]] = []
+    for start, count, fmt in sorted(pieces, key=lambda piece: piece[0]):
+        end = min(start + count, length)
+        if start < 0 or end <= start or fmt.isEmpty():
+            continue
+        if out and out[-1][0] + out[-1][1] == start and out[-1][2] == fmt:
+            out[-1] = (out[-1][0], end - out[-1][0], fmt)
+        else:
+            out.append((start, end - start, fmt))
+    return out
 
 
 def state_before(block: QTextBlock) -> int:
@@ -424,12 +528,49 @@ class HangingIndentLayout(QPlainTextDocumentLayout):
     layout ignores paragraph indents, so the view calls `hang_list_items` with the
     paragraphs on screen just before it paints: a list item Qt laid out since (an edit,
     a new width) is laid out again with its second and later lines indented to the
-    marker's width, once; the others cost a look at their state.
+    marker's width, once; the others cost a look at their state. The one Python override
+    is `documentChanged`, called once a change (it tells Qt an edit inside one paragraph
+    as that paragraph, so a keystroke repaints its paragraph, not the view).
     """
 
     #: Whether the styler has seen a list item in this document (until then, painting
     #: costs nothing more than a QPlainTextEdit's).
     has_list_items = False
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self._blocks = document.blockCount()  # as of the last change Qt told
+        self._typed = False  # the next change told is an edit of the text (not a restyle)
+        document.contentsChange.connect(self._text_changed)  # the first to hear it
+
+    def _text_changed(self, *_change: int) -> None:
+        self._typed = True
+
+    def documentChanged(self, position: int, removed: int, added: int) -> None:  # noqa: N802 - Qt override
+        """Qt looks for the paragraphs to lay out again over `removed + added` characters
+        from `position`, in the new text. When an edit changes a paragraph's formats
+        too (the highlighter restyles it while the edit is told), the whole paragraph
+        is merged into the change, removed and added, which makes that span run past
+        the paragraph: Qt then repaints the whole view at every key instead of the one
+        paragraph. The changed text is [position, position + added): when that is one
+        paragraph and no paragraph came or went, it is told as such, so Qt lays out
+        that paragraph again and repaints only it, as it does for a paragraph without
+        formats. A restyle alone (no edit of the text) is told as Qt tells it: Qt then
+        only forgets the paragraph's layout, which is cheaper for many paragraphs."""
+        document = self.document()
+        blocks = document.blockCount()
+        if self._typed and removed and blocks == self._blocks:
+            first = document.findBlock(position)
+            last = position + max(added, 1) - 1
+            if (
+                first.isValid()
+                and document.findBlock(last) == first
+                and document.findBlock(position + removed + added - 1) != first
+            ):
+                removed, added = 0, max(added, 1)
+        self._typed = False
+        self._blocks = blocks
+        super().documentChanged(position, removed, added)
 
     def hang_list_items(self, blocks: Iterable[QTextBlock]) -> None:
         """Hang the wrapped lines of the list items among `blocks` (those on screen)."""

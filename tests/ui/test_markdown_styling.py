@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor
 
 from memory.events import Author, How, SourceKind
@@ -237,6 +238,55 @@ def test_a_keystroke_restyles_only_its_own_line(editor, qtbot) -> None:
     assert format_of(editor, 4_995, code).fontFixedPitch()
 
 
+class _Paints(QObject):
+    """The rectangles a widget is asked to paint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rects: list[tuple[int, int]] = []
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            rect = event.rect()  # type: ignore[attr-defined]
+            self.rects.append((rect.width(), rect.height()))
+        return False
+
+
+def test_a_keystroke_in_a_styled_paragraph_repaints_that_paragraph(editor, qtbot) -> None:
+    """A keystroke that changes its paragraph's formats (Markdown, tints) makes Qt lay out
+    and repaint that paragraph only, as for a paragraph without formats, not the view."""
+    lines = [f"Line *{n}* of the “draft” 😀, **styled** in place." for n in range(400)]
+    editor.setPlainText("\n".join(lines))
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=60_000)
+    cursor = editor.textCursor()
+    cursor.setPosition(editor.document().findBlockByNumber(5).position() + 4)
+    editor.setTextCursor(cursor)
+    editor.grab()
+    paints = _Paints()
+    editor.viewport().installEventFilter(paints)
+    for text in ("s", " *more*", "“x” 😀"):
+        paints.rects.clear()
+        type_text(editor, text)
+        qtbot.wait(30)
+        assert paints.rects, text  # the paragraph was repainted...
+        height = editor.viewport().height()
+        assert all(h < height / 3 for _w, h in paints.rects), (text, paints.rects, height)
+    assert editor.document().findBlockByNumber(5).text().startswith("Lines *more*“x” 😀 *5*")
+    assert format_of(editor, 5, "more").fontItalic()
+
+
+def test_styling_in_idle_time_is_no_change_of_the_text(editor, qtbot) -> None:
+    """Paragraphs styled off screen do not tell `textChanged` (which every listener for
+    typing hears: the word count, the suggestions, the outline)."""
+    editor.setPlainText("\n".join(f"“Line” *{n}* of the draft 😀." for n in range(3_000)))
+    told: list[int] = []
+    editor.textChanged.connect(lambda: told.append(1))
+    assert editor.styler.pending()
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=120_000)
+    assert told == []
+    assert format_of(editor, 2_500, "2500").fontItalic()  # styled all the same
+
+
 def test_a_long_document_opens_at_once_and_is_styled_in_idle_time(editor, qtbot) -> None:
     lines = [f"## Part {n}" if n % 50 == 0 else f"Line *{n}* of the draft." for n in range(6_000)]
     editor.setPlainText("\n".join(lines))
@@ -271,6 +321,37 @@ def test_markdown_styling_and_authorship_tints_work_together(writing_room, qtbot
     after = format_of(editor, 0, "The Lighthouse")  # one look again: the heading's
     assert after.background().style().name == "NoBrush"
     assert after.fontPointSize() == tinted.fontPointSize()
+
+
+def test_the_tints_follow_each_keystroke(writing_room, qtbot) -> None:
+    """The authorship records a change before the styler restyles its paragraph, so the
+    colours on screen are the change's own, not the keystroke before's."""
+    editor = writing_room.editor
+    type_text(editor, "“Mine” café ")  # (BMP only: `formats_at` indexes the text in UTF-16)
+    model = Author(SourceKind.MODEL, "TestModel", "ab" * 32)
+    editor.insert_as("model words here", EditIntent(How.SUGGESTION, author=model))
+    writing_room.show_authorship(True)
+    model_tint = format_of(editor, 0, "model words here").background().color().name()
+    start16 = len("“Mine” café ")
+    cursor = editor.textCursor()
+    cursor.setPosition(start16 + 4)  # inside "model": the writer edits the model's words
+    editor.setTextCursor(cursor)
+    type_text(editor, "X")
+    assert editor.toPlainText() == "“Mine” café modeXl words here"
+    edited = format_of(editor, 0, "mode")
+    assert format_of(editor, 0, "l words here") == edited  # the whole rest: model, edited
+    assert edited.background().color().name() != model_tint
+    pieces = [piece for piece, _fmt in formats_at(editor, 0)]
+    assert "X" not in "".join(pieces)  # the writer's own letter: no tint at all
+    labels = writing_room.session.bridge.block_labels(
+        0, editor.document().firstBlock().length() - 1
+    )
+    assert [label for _at, _n, label in labels] == [
+        "human",
+        "model_edited",
+        "human",
+        "model_edited",
+    ]
 
 
 MARKDOWNISH = st.text(
