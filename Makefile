@@ -21,6 +21,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python -m memory.embedder_build || echo "Warning: embedder not built for llama.cpp; using sentence-transformers."
 	touch $(STAMP)
 
 run: $(STAMP)

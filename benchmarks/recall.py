@@ -21,9 +21,13 @@ Measured, as distributions over the queries:
   (the (100,000, 384) matrix the store holds, `matrix @ q`, `argpartition` for the top 8,
   those 8 sorted), the strongest plain-numpy vector search and only the vector half of
   what `recall` does.
-- `query_embedding`: `Embedder.embed([query])` for each query, after a warm-up (one
-  torch thread for a single text), interleaved with the same model's `encode` on
-  torch's default threads (what `embed` did before), `..._torch_default_threads_ms`.
+- `query_embedding`: `Embedder.embed([query])` for each query, after a warm-up, through
+  whatever engine `Embedder()` picks (`embedder_engine`: llama.cpp on the GGUF that
+  `python -m memory.embedder_build` built, one thread for a single text; else
+  sentence-transformers), interleaved query by query with the sentence-transformers
+  engine (torch, one thread: what `embed` did before the GGUF,
+  `query_embedding_sentence_transformers_ms`) and, when the engine is llama.cpp, the
+  same model on two threads (`query_embedding_llama_cpp_2_threads_ms`).
 """
 
 from __future__ import annotations
@@ -139,19 +143,33 @@ def run(items: int = ITEMS, queries: int = QUERIES) -> dict[str, Any]:
         results["vectors_s"] = round(time.perf_counter() - started, 1)
         store.close()
 
+        import memory.embedder
+
         embedder = Embedder()
         texts = passages(pool, rng, queries, 60)
+        t0 = time.perf_counter()
         embedder.embed(texts[:4])  # warm-up (the model loads here)
-        embed_ms, default_threads_ms, query_vectors = [], [], []
-        model = embedder._model  # noqa: SLF001 - the same model, through torch's default threads
+        results["embedder_load_and_warm_up_s"] = round(time.perf_counter() - t0, 2)
+        results["embedder_engine"] = embedder.engine
+        before = Embedder(engine="sentence-transformers")  # the engine before the GGUF
+        before.embed(texts[:4])
+        llama = embedder.engine == "llama.cpp"
+        embed_ms, before_ms, two_threads_ms, query_vectors = [], [], [], []
         for text in texts:
             t0 = time.perf_counter()
             query_vectors.append(embedder.embed([text])[0])
             embed_ms.append((time.perf_counter() - t0) * 1000)
-            t0 = time.perf_counter()  # what `embed` did before issue 12: default threads
-            model.encode([text], convert_to_numpy=True, normalize_embeddings=True)
-            default_threads_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            before.embed([text])
+            before_ms.append((time.perf_counter() - t0) * 1000)
+            if llama:  # the same model on two threads for one text
+                memory.embedder.QUERY_THREADS = 2
+                t0 = time.perf_counter()
+                embedder.embed([text])
+                two_threads_ms.append((time.perf_counter() - t0) * 1000)
+                memory.embedder.QUERY_THREADS = 1
         embedder.close()
+        before.close()
 
         store = MemoryStore(Path(tmp) / "draftsmith.db")  # reopened: nothing cached
         t0 = time.perf_counter()
@@ -173,7 +191,9 @@ def run(items: int = ITEMS, queries: int = QUERIES) -> dict[str, Any]:
     results["recall_ms"] = distribution(ours)
     results["numpy_brute_force_ms"] = distribution(peer)
     results["query_embedding_ms"] = distribution(embed_ms)
-    results["query_embedding_torch_default_threads_ms"] = distribution(default_threads_ms)
+    results["query_embedding_sentence_transformers_ms"] = distribution(before_ms)
+    if two_threads_ms:
+        results["query_embedding_llama_cpp_2_threads_ms"] = distribution(two_threads_ms)
     results["queries_sharing_an_item_with_the_peer_top8"] = found
     results["targets"] = [
         target(

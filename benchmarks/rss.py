@@ -10,7 +10,10 @@ with the peak so far after each stage (`ours_peak_after_mb`, `naive_peak_after_m
   manuscript, no model loaded by the window), then the bundled model loaded through the
   app's `assistant.backend.LlamaBackend` with the app's settings and a 32-token
   completion, the bundled embedder through `memory.embedder.Embedder` embedding 64
-  passages, and one `memory.recall.recall` over 2,000 memories with their vectors: the
+  passages (whatever engine it picks: llama.cpp on the GGUF built at setup, found in the
+  real user cache through `$DRAFTSMITH_EMBEDDER_CACHE`, else sentence-transformers;
+  `ours_embedder_engine` says which, and whether torch was loaded), and one
+  `memory.recall.recall` over 2,000 memories with their vectors: the
   app's own paths, all in the one process that holds the window.
 - the peer, "naive": what a script using the same three libraries with their default
   settings holds: `import torch`, `sentence_transformers.SentenceTransformer(folder)`
@@ -62,6 +65,7 @@ from memory.embedder import Embedder
 embedder = Embedder()
 vectors = embedder.embed(texts)
 stage("embedder")
+print("engine", embedder.engine, "torch" in sys.modules, flush=True)
 from memory.memories import MemoryStore
 from memory.recall import recall
 store = MemoryStore(Path(tempfile.mkdtemp()) / "memory.db")
@@ -96,7 +100,11 @@ os._exit(0)
 
 
 def _peak_mb(
-    script: str, args: list[str], env: dict[str, str], stages: dict[str, list[float]]
+    script: str,
+    args: list[str],
+    env: dict[str, str],
+    stages: dict[str, list[float]],
+    engines: set[str] | None = None,
 ) -> float:
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
@@ -111,6 +119,9 @@ def _peak_mb(
         if line.startswith("stage "):
             _, name, kb = line.split()
             stages.setdefault(name, []).append(round(int(kb) / 1024, 1))
+        elif line.startswith("engine ") and engines is not None:
+            _, engine, torch = line.split()
+            engines.add(f"{engine}, torch {'loaded' if torch == 'True' else 'not loaded'}")
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"the child failed ({done.returncode}): {done.stderr[-2000:]}")
     return int(lines[-1]) / 1024
@@ -119,6 +130,7 @@ def _peak_mb(
 def run(rounds: int = ROUNDS) -> dict[str, Any]:
     from assistant.model_files import default_model_path
     from memory.embedder import embedder_path
+    from memory.embedder_cache import CACHE_ENV, cache_dir
 
     model, folder = default_model_path(), embedder_path()
     if model is None or folder is None:
@@ -140,13 +152,16 @@ def run(rounds: int = ROUNDS) -> dict[str, Any]:
             QT_QPA_PLATFORM="offscreen",
             HF_HUB_OFFLINE="1",
         )
+        env[CACHE_ENV] = str(cache_dir())  # the embedder built at setup, not the empty HOME's
+        engines: set[str] = set()
         for _ in range(rounds):
-            ours.append(_peak_mb(OURS, [str(manuscript)], env, ours_stages))
+            ours.append(_peak_mb(OURS, [str(manuscript)], env, ours_stages, engines))
             naive.append(_peak_mb(NAIVE, [str(folder), str(model)], env, naive_stages))
     ours_mb, naive_mb = max(ours), max(naive)
     return {
         "ours_peak_rss_mb": [round(v, 1) for v in ours],
         "naive_peak_rss_mb": [round(v, 1) for v in naive],
+        "ours_embedder_engine": sorted(engines),
         "ours_peak_after_mb": ours_stages,  # peak so far after the window, model, embedder
         "naive_peak_after_mb": naive_stages,
         "targets": [

