@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 
 from app.model_service import SUGGEST, ModelService
 from app.settings import Settings
@@ -55,6 +56,21 @@ WARM_IDLE_MS = 120
 #: the full prompt): longer, since a warm-up that a request interrupts leaves the cache
 #: with part of the full prompt and without the short one the writer was growing.
 GROW_IDLE_MS = 2000
+#: Streamed text reaches the ghost at most once a frame (60 Hz): the first piece at once,
+#: later ones that arrive within a frame of the last update wait for the frame's end,
+#: so a fast model never repaints the editor more often than the screen can show it.
+FRAME_MS = 16
+#: While the writer types on at the end of a line with no suggestion on show, the prompt
+#: is brought up to date this long after a word ends (a space typed), so that at the
+#: pause only the last word is left to evaluate.
+TYPING_WARM_MS = 30
+#: A prompt reads at most the last ~4,100 characters before the cursor (and the checks
+#: on a suggestion the last 4,000), so only this much is taken from the editor, from a
+#: start on a grid of `TAIL_GRID` (the prompt's window starts stay where they were while
+#: the writer types): taking the whole text before the cursor cost 20-80 ms of the GUI
+#: thread per request in a 1 MB document.
+TAIL_CHARS = 8192
+TAIL_GRID = 1024
 
 
 @dataclass
@@ -66,6 +82,7 @@ class ActiveSuggestion:
     anchor: int
     before: str
     after: str = ""
+    offset: int = 0  # where `before` starts in the document (UTF-16), see TAIL_CHARS
     alternatives: list[str] = field(default_factory=list)
     ranks: list[int] = field(default_factory=list)
     index: int = 0
@@ -126,7 +143,8 @@ class SuggestionController(QObject):
         self.on_generation_start: Callable[[], None] | None = None
         #: Called on the model lane with the model and the text before the cursor; returns
         #: the model to write with (the long-term memory's, see app.learning).
-        self.personalize: Callable[[LanguageModel, str], LanguageModel] | None = None
+        #: (backend, text before the cursor, shown=...) -> the backend with memory recalled
+        self.personalize: Callable[..., LanguageModel] | None = None
         #: Called on the model lane with the text before the cursor and the alternatives
         #: for that place in the order they were written; returns one score each (higher:
         #: likelier to be kept). The alternatives are then cycled best first (the
@@ -144,6 +162,14 @@ class SuggestionController(QObject):
         self._warm_timer.setInterval(WARM_IDLE_MS)
         self._warm_timer.timeout.connect(self.warm)
         self._warm_task: Task | None = None
+        # Streamed text waiting for the next frame (see FRAME_MS): (suggestion, value).
+        self._frame = QTimer(self)
+        self._frame.setSingleShot(True)
+        self._frame.timeout.connect(self._show_pending)
+        self._pending: tuple[ActiveSuggestion, object] | None = None
+        self._shown_at = 0.0  # `clock()` of the last streamed update shown
+        #: The clock the frames are timed by (seconds; tests replace it).
+        self.clock: Callable[[], float] = time.monotonic
         self._place: tuple[int, int] = (-1, -1)  # (document id, paragraph number)
         self._window_start: int | None = None
         #: Warm-ups, the short cold prompt and its kept start (off: always the full
@@ -199,9 +225,24 @@ class SuggestionController(QObject):
             self._warm_soon(WARM_IDLE_MS)
 
     def _typed(self) -> None:
-        """The text changed: a pending growth of the prompt waits for a longer idle."""
-        if self._warm_timer.isActive() and self._warm_timer.interval() == GROW_IDLE_MS:
-            self._warm_timer.start()
+        """The text changed: a pending growth of the prompt waits for a longer idle; a
+        word just ended (typing at the end of a line, nothing on show) brings the prompt
+        up to date soon, so the request at the pause has only the last word to evaluate."""
+        timer = self._warm_timer
+        if timer.isActive() and timer.interval() == GROW_IDLE_MS:
+            timer.start()
+            return
+        if (
+            self._current is None
+            and self._task is None
+            and self.prompt_cache
+            and not (timer.isActive() and timer.interval() == WARM_IDLE_MS)
+        ):
+            cursor = self.editor.textCursor()
+            block = cursor.block().text()
+            column = cursor.positionInBlock()
+            if 0 < column == len(block) and block[column - 1] == " ":
+                self._warm_soon(TYPING_WARM_MS)
 
     def _warm_soon(self, ms: int) -> None:
         self._warm_timer.setInterval(ms)
@@ -224,26 +265,37 @@ class SuggestionController(QObject):
             or editor.textCursor().hasSelection()
         ):
             return False
-        before = editor.text_before_cursor()
+        before, offset = self._text_before_cursor()
         if len(before.strip()) < MIN_CONTEXT_CHARS:
             return False
         from assistant.continuation import ContinuationSettings
 
         grow = self._warm_timer.interval() == GROW_IDLE_MS
+        self._warm_timer.setInterval(WARM_IDLE_MS)  # a typing warm-up's interval is once
         settings = ContinuationSettings(
             max_tokens=int(self.settings["suggestion_max_tokens"]),
-            window_start=self._window_start,
+            window_start=self._hint(offset),
         )
         personalize = self.personalize
 
         def work(backend: LanguageModel, ctx: TaskContext) -> int:
             from assistant.continuation import warm_up
 
-            model = personalize(backend, before) if personalize is not None else backend
-            return warm_up(model, before, settings, lambda: ctx.cancelled, grow=grow)
+            model = (
+                personalize(backend, before, shown=False) if personalize is not None else backend
+            )
+            return warm_up(
+                model, before, settings, lambda: ctx.cancelled, grow=grow, on_prompt=ctx.partial
+            )
 
         def done(tokens: int) -> None:
             self.warmed_tokens += tokens
+
+        def warming(start: object) -> None:
+            # Where the warmed prompt starts: the next request keeps it while its cache
+            # beats the full prompt's (a cold place warms the short prompt first).
+            if isinstance(start, int) and self._task is None:
+                self._window_start = offset + start
 
         def failed(exc: BaseException, details: str) -> None:
             log.info("warm-up failed: %s\n%s", exc, details)
@@ -254,6 +306,7 @@ class SuggestionController(QObject):
             key="suggestion",
             task=SUGGEST,
             on_success=done,
+            on_partial=warming,
             on_failure=failed,
             background=True,
         )
@@ -261,6 +314,25 @@ class SuggestionController(QObject):
             return False
         self.warm_ups += 1
         return True
+
+    def _text_before_cursor(self) -> tuple[str, int]:
+        """The text before the cursor a prompt can use (its last `TAIL_CHARS` or more,
+        from a start on the `TAIL_GRID`), and where it starts (UTF-16)."""
+        editor = self.editor
+        position = editor.textCursor().position()
+        start = max(0, (position - TAIL_CHARS) // TAIL_GRID * TAIL_GRID)
+        if start == 0:
+            return editor.text_before_cursor(), 0
+        cursor = QTextCursor(editor.document())
+        cursor.setPosition(start)
+        cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText().replace("\u2029", "\n"), start
+
+    def _hint(self, offset: int) -> int | None:
+        """The last prompt's window start, in the text taken from `offset`."""
+        if self._window_start is None or self._window_start < offset:
+            return None
+        return self._window_start - offset
 
     def _author(self) -> Author | None:
         author_for = getattr(self.model, "author_for", None)
@@ -281,13 +353,13 @@ class SuggestionController(QObject):
         editor = self.editor
         if editor.textCursor().hasSelection() or not self.model.ready or editor.isReadOnly():
             return False
-        before = editor.text_before_cursor()
+        before, offset = self._text_before_cursor()
         if len(before.strip()) < MIN_CONTEXT_CHARS:
             return False
         self.dismiss(notify=False)
         anchor = editor.textCursor().position()
         after = editor.text_after_cursor_in_line()
-        self._current = ActiveSuggestion(anchor, before, after)
+        self._current = ActiveSuggestion(anchor, before, after, offset=offset)
         editor.show_ghost("", streaming=True, anchor=anchor)
         if not self._generate(self._current):
             self.dismiss(notify=False)
@@ -304,7 +376,7 @@ class SuggestionController(QObject):
             max_tokens=int(self.settings["suggestion_max_tokens"]),
             temperature=float(self.settings["temperature"]),
             max_sentences=int(self.settings["suggestion_max_sentences"]),
-            window_start=self._window_start if self.prompt_cache else None,
+            window_start=self._hint(current.offset) if self.prompt_cache else None,
             cold_prompt_tokens=COLD_PROMPT_TOKENS if self.prompt_cache else 0,
         )
         typed = self._typed_since_anchor(current.anchor) or ""
@@ -367,6 +439,8 @@ class SuggestionController(QObject):
     def cancel(self) -> None:
         """Stop generating (what is on show stays), and any warm-up not yet started."""
         self._warm_timer.stop()
+        self._frame.stop()
+        self._pending = None
         if self._task is not None:
             self._task.cancel()
             self._task = None
@@ -471,11 +545,30 @@ class SuggestionController(QObject):
 
     # --- the model's text ----------------------------------------------------------
     def _partial(self, current: ActiveSuggestion, value: object) -> None:
+        """Streamed text: shown at once when the last update is a frame old, otherwise
+        at the end of that frame (only the newest text is kept meanwhile)."""
+        if current is not self._current:
+            return
+        self._pending = (current, value)
+        if self._frame.isActive():
+            return
+        wait_ms = FRAME_MS - (self.clock() - self._shown_at) * 1000
+        if wait_ms <= 0 or not current.alternatives:  # a suggestion's first text: at once
+            self._show_pending()
+        else:
+            self._frame.start(max(1, int(wait_ms)))
+
+    def _show_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        current, value = pending
         if current is not self._current or not isinstance(value, tuple):
             return
         rank, text = value
         if not isinstance(text, str) or not isinstance(rank, int):
             return
+        self._shown_at = self.clock()
         current.put(rank, text)
         self._refresh()
 
@@ -487,8 +580,10 @@ class SuggestionController(QObject):
     ) -> None:
         screened, rank, scores = result
         suggestion, refused = screened.suggestion, screened.refused
+        self._frame.stop()  # the whole text replaces any streamed text still waiting
+        self._pending = None
         self._task = None
-        self._window_start = suggestion.window_start
+        self._window_start = current.offset + suggestion.window_start
         self._warm_soon(GROW_IDLE_MS)  # the writer pauses on: grow the prompt to full size
         if suggestion.tokens_per_s:
             self.speed_measured.emit(float(suggestion.tokens_per_s))

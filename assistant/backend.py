@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ DEFAULT_BATCH = 512
 #: Tokens a warm-up evaluates between checks for a real request (see `LlamaBackend.warm`):
 #: a request waits at most this many tokens' evaluation (about 0.1 s on two cores).
 WARM_CHUNK = 32
+#: Texts whose tokens a backend remembers (see `LlamaBackend._tokens_of`).
+_TOKEN_CACHE_SIZE = 8
 log = logging.getLogger(__name__)
 
 
@@ -90,6 +92,9 @@ class LlamaBackend:
         self.prompt_tokens_evaluated = 0
         #: Prompt tokens evaluated by warm-ups since the model loaded.
         self.warmed_tokens = 0
+        # The last few texts tokenised (a request tokenises its prompt to count it, to
+        # ask the cache and to run it): (text, as a prompt) -> tokens, for the loaded model.
+        self._token_cache: dict[tuple[str, bool], list[int]] = {}
 
     @property
     def loaded(self) -> bool:
@@ -220,18 +225,18 @@ class LlamaBackend:
         """
 
         def start(llm: Any, stopping: Callable[..., bool]) -> Any:
-            tokens = _prompt_tokens(llm, prompt)
+            tokens = self._tokens_of(llm, prompt)
             self.prompt_tokens_evaluated = len(tokens) - _cached_prefix(llm, tokens)
-            return llm.create_completion(
+            return _stream_completion(
+                llm,
                 tokens,
                 max_tokens=max_tokens,
                 temperature=temperature,
                 top_p=top_p,
                 repeat_penalty=repeat_penalty,
-                stop=list(stop) or None,
-                stream=True,
+                stop=stop,
                 seed=seed,
-                stopping_criteria=stopping,
+                stopping=stopping,
                 logit_bias=_bias(llm, logit_bias, avoid),
             )
 
@@ -392,6 +397,22 @@ class LlamaBackend:
                 cancelled=cancelled,
             )
 
+    def _tokens_of(self, llm: Any, text: str, *, prompt: bool = True) -> list[int]:
+        """`text` as tokens: as a prompt (`_prompt_tokens`) or as plain text; the last few
+        are remembered, since a request asks for the same prompt's tokens several times.
+        Called with the lock held."""
+        key = (text, prompt)
+        found = self._token_cache.get(key)
+        if found is None:
+            if prompt:
+                found = _prompt_tokens(llm, text)
+            else:
+                found = list(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            if len(self._token_cache) >= _TOKEN_CACHE_SIZE:
+                del self._token_cache[next(iter(self._token_cache))]
+            self._token_cache[key] = found
+        return found
+
     def cached_tokens(self, prompt: str) -> tuple[int, int]:
         """(tokens of `prompt` already in the model's cache, tokens of `prompt`): what a
         completion of `prompt` would not have to evaluate again."""
@@ -399,7 +420,7 @@ class LlamaBackend:
             llm = self._llm
             if llm is None:
                 raise ModelNotLoadedError("No model is loaded.")
-            tokens = _prompt_tokens(llm, prompt)
+            tokens = self._tokens_of(llm, prompt)
             return _cached_prefix(llm, tokens), len(tokens)
 
     def warm(self, prompt: str, should_stop: ShouldStop | None = None) -> int:
@@ -412,15 +433,15 @@ class LlamaBackend:
             llm = self._llm
             if llm is None:
                 raise ModelNotLoadedError("No model is loaded.")
-            tokens = _prompt_tokens(llm, prompt)
+            tokens = self._tokens_of(llm, prompt)
             done = _cached_prefix(llm, tokens)
             evaluated = 0
             while done < len(tokens):
                 if self._closing.is_set() or (should_stop is not None and should_stop()):
                     break
-                llm.n_tokens = done  # keep the shared prefix; eval drops what followed it
+                llm.n_tokens = done  # keep the shared prefix; the decode drops what followed
                 chunk = tokens[done : done + WARM_CHUNK]
-                llm.eval(chunk)
+                _decode(llm, chunk)
                 done += len(chunk)
                 evaluated += len(chunk)
             self.warmed_tokens += evaluated
@@ -431,7 +452,7 @@ class LlamaBackend:
         with self._lock:
             if self._llm is None:
                 raise ModelNotLoadedError("No model is loaded.")
-            return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            return len(self._tokens_of(self._llm, text, prompt=False))
 
     def close(self) -> None:
         """Release the model's memory now; stops a running generation first."""
@@ -442,8 +463,196 @@ class LlamaBackend:
     def _release(self) -> None:
         llm, self._llm, self._model_file = self._llm, None, None
         self._formatter = None
+        self._token_cache.clear()
         if llm is not None:
             llm.close()
+
+
+def _decode(llm: Any, tokens: Sequence[int]) -> None:
+    """Evaluate `tokens` after the `llm.n_tokens` already in its cache, as `Llama.eval`
+    does (what followed them is dropped first; logits only for the last token of each
+    batch) but filling llama.cpp's batch from one array per batch instead of a Python
+    loop over ctypes fields, and keeping `llm.input_ids` / `llm.n_tokens` in step so
+    llama-cpp-python's own calls (chat, `eval`) still see the cache as it is. The decode
+    itself releases the GIL (ctypes)."""
+    import ctypes
+
+    import llama_cpp
+    import numpy as np
+
+    ctx = llm._ctx  # noqa: SLF001 - the low-level handles of the loaded model
+    ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
+    batch = llm._batch.batch  # noqa: SLF001
+    step = int(llm.n_batch)
+    ids = np.asarray(tokens, dtype=np.int32)
+    for i in range(0, len(ids), step):
+        part = ids[i : i + step]
+        n = len(part)
+        past = int(llm.n_tokens)
+        positions = np.arange(past, past + n, dtype=np.int32)
+        ctypes.memmove(batch.token, part.ctypes.data, n * 4)
+        ctypes.memmove(batch.pos, positions.ctypes.data, n * 4)
+        ctypes.memset(batch.logits, 0, n)
+        batch.logits[n - 1] = 1
+        seq_ids, counts = batch.seq_id, batch.n_seq_id
+        if getattr(llm, "_draftsmith_seq_filled", 0) < n:  # seq 0 for every slot, once
+            for j in range(step):
+                seq_ids[j][0] = 0
+                counts[j] = 1
+            llm._draftsmith_seq_filled = step
+        batch.n_tokens = n
+        code = llama_cpp.llama_decode(ctx.ctx, batch)
+        if code != 0:
+            raise RuntimeError(f"llama_decode returned {code}")
+        llm.input_ids[past : past + n] = part
+        llm.n_tokens = past + n
+        llm._requires_eval = False  # noqa: SLF001 - the logits are this decode's
+
+
+def _stream_completion(
+    llm: Any,
+    tokens: list[int],
+    *,
+    max_tokens: int,
+    temperature: float,
+    top_p: float,
+    repeat_penalty: float,
+    stop: Sequence[str],
+    seed: int | None,
+    stopping: Callable[..., bool],
+    logit_bias: Mapping[int, float] | None,
+) -> Iterator[dict[str, Any]]:
+    """What `Llama.create_completion(tokens, stream=True, ...)` yields, for a plain
+    completion, with the same sampler chain, seeds, prefix reuse and cache bookkeeping
+    (so the same seed gives the same text), but with little Python per token: sampling
+    (repeat penalty and logit bias included) stays in llama.cpp's C sampler chain, each
+    token is turned into text once (an incremental UTF-8 decoder) instead of the whole
+    completion again, and each chunk is a small dict. Python code holding the GIL per
+    token is what stalls the GUI thread while the model generates."""
+    import codecs
+    import random
+
+    import llama_cpp
+
+    n_ctx = int(llm.n_ctx())
+    if len(tokens) >= n_ctx:
+        raise ValueError(f"Requested tokens ({len(tokens)}) exceed context window of {n_ctx}")
+    if max_tokens is None or max_tokens <= 0:
+        max_tokens = n_ctx - len(tokens)
+    max_tokens = min(max_tokens, n_ctx - len(tokens))
+    llm.set_seed(seed if seed is not None else random.Random(llm._seed).randint(0, 2**32))  # noqa: SLF001
+    sampler = _sampler(llm, temperature, top_p, repeat_penalty, logit_bias)
+    vocab = llm._model.vocab  # noqa: SLF001
+    ctx = llm._ctx.ctx  # noqa: SLF001
+    try:
+        # The longest cached prefix is kept (as llama-cpp-python's `generate` does); an
+        # exact hit whose logits are live samples at once, otherwise at least the last
+        # prompt token is evaluated again for its logits.
+        cached = _cached_prefix(llm, tokens)
+        if cached == len(tokens) == llm.n_tokens and not llm._requires_eval:  # noqa: SLF001
+            todo: list[int] = []
+        else:
+            keep = min(cached, len(tokens) - 1)
+            llm.n_tokens = keep
+            todo = tokens[keep:]
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+        stops = [s for s in stop if s]
+        text = ""  # the completion so far (only kept when there are stop strings)
+        sent = 0  # characters of `text` yielded
+        buffer = _piece_buffer()
+        count = 0
+        finish = "length"
+        stopped_at_string = False
+        while True:
+            if todo:
+                _decode(llm, todo)
+            token = int(llama_cpp.llama_sampler_sample(sampler.sampler, ctx, -1))
+            # The ids so far, as llama-cpp-python passes them (the sampled one not yet in).
+            if stopping(llm.input_ids[: llm.n_tokens], None):
+                finish = "stop"
+                break
+            if llama_cpp.llama_vocab_is_eog(vocab, token):
+                finish = "stop"
+                break
+            count += 1
+            size = llama_cpp.llama_token_to_piece(vocab, token, buffer, len(buffer), 0, False)
+            if size < 0:  # a longer piece: llama.cpp says how long
+                buffer = _piece_buffer(-size)
+                size = llama_cpp.llama_token_to_piece(vocab, token, buffer, len(buffer), 0, False)
+            piece = decoder.decode(bytes(buffer[: max(size, 0)]))
+            if stops:
+                text += piece
+                found = [text.find(s) for s in stops if s in text]
+                if found:
+                    end = min(found)
+                    if end > sent:
+                        yield _chunk(text[sent:end], None)
+                    finish, stopped_at_string = "stop", True
+                    break
+                held = max((_partial_stop(text, s) for s in stops), default=0)
+                piece, sent = text[sent : len(text) - held], len(text) - held
+            if piece:
+                yield _chunk(piece, None)
+            if count >= max_tokens:
+                break
+            todo = [token]
+        yield _chunk("" if stopped_at_string else text[sent:], finish)
+    finally:
+        sampler.close()
+
+
+def _piece_buffer(size: int = 64) -> Any:
+    """A buffer for one token's text."""
+    import ctypes
+
+    return (ctypes.c_char * size)()
+
+
+def _chunk(text: str, finish: str | None) -> dict[str, Any]:
+    return {"choices": [{"text": text, "finish_reason": finish}]}
+
+
+def _partial_stop(text: str, stop: str) -> int:
+    """How many characters at the end of `text` could begin `stop` (held back)."""
+    for size in range(min(len(stop) - 1, len(text)), 0, -1):
+        if text.endswith(stop[:size]):
+            return size
+    return 0
+
+
+def _sampler(
+    llm: Any,
+    temperature: float,
+    top_p: float,
+    repeat_penalty: float,
+    logit_bias: Mapping[int, float] | None,
+) -> Any:
+    """llama-cpp-python's own sampler chain for these settings (`Llama._init_sampler`,
+    its defaults: top-k 40, min-p 0.05), with the logit bias first as llama.cpp's C
+    sampler instead of a Python logits processor over the whole vocabulary."""
+    from llama_cpp import _internals
+
+    if not logit_bias:
+        return llm._init_sampler(  # noqa: SLF001
+            top_k=40, top_p=top_p, min_p=0.05, temp=temperature, repeat_penalty=repeat_penalty
+        )
+    chain = _internals.LlamaSampler()
+    chain.add_logit_bias(int(llm.n_vocab()), {int(k): float(v) for k, v in logit_bias.items()})
+    rest = llm._init_sampler(  # noqa: SLF001
+        top_k=40, top_p=top_p, min_p=0.05, temp=temperature, repeat_penalty=repeat_penalty
+    )
+    _move_samplers(rest, chain)
+    return chain
+
+
+def _move_samplers(source: Any, target: Any) -> None:
+    """Move every sampler of chain `source` to the end of chain `target`."""
+    import llama_cpp
+
+    while llama_cpp.llama_sampler_chain_n(source.sampler) > 0:
+        one = llama_cpp.llama_sampler_chain_remove(source.sampler, 0)
+        llama_cpp.llama_sampler_chain_add(target.sampler, one)
+    source.close()
 
 
 def _prompt_tokens(llm: Any, prompt: str) -> list[int]:

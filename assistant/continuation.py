@@ -258,14 +258,19 @@ def warm_up(
     should_stop: Callable[[], bool] | None = None,
     *,
     grow: bool = True,
+    on_prompt: Callable[[int], None] | None = None,
 ) -> int:
     """Evaluate the prompt for `text_before_cursor` into the model's cache ahead of a
     request (a model without `warm` does nothing); stops between chunks when
     `should_stop` says so. Returns how many prompt tokens were evaluated.
 
-    With `grow` it is the full prompt. Without, a prompt the cache already covers well
-    (see `choose_prompt`) is only brought up to date, so a place the writer is still
-    growing a short prompt in keeps it; elsewhere it is the full prompt."""
+    With `grow` it is the full prompt. Without, it is the prompt a request would choose
+    now (see `choose_prompt`): a prompt the cache already covers well is brought up to
+    date (a place the writer is growing a short prompt in keeps it), and a cold place
+    gets the short cold prompt, which is evaluated in a few tenths of a second, so a
+    request soon after (the writer moved to another paragraph and types a word) finds
+    it cached and keeps its start. `on_prompt` is told where the warmed prompt's window
+    starts before it is evaluated (`Suggestion.window_start`, for the next request)."""
     warm = getattr(backend, "warm", None)
     if warm is None or not text_before_cursor.strip():
         return 0
@@ -273,8 +278,9 @@ def warm_up(
     if grow:
         prompt, _ = full_prompt(backend, text_before_cursor, settings)
     else:
-        chosen, full, cold = _choose(backend, text_before_cursor, settings)
-        prompt = full if cold else chosen
+        prompt = _choose(backend, text_before_cursor, settings)[0]
+    if on_prompt is not None:
+        on_prompt(prompt.window_start)
     return int(warm(prompt.text, should_stop=should_stop))
 
 

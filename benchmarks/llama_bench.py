@@ -102,9 +102,11 @@ def _llama_bench(
 
 def _app_bench(backend: Any, test: str, reps: int) -> dict[str, float]:
     """The app's LlamaBackend measured as llama-bench measures (a warm-up, then the mean of
-    `reps`): pp = one batched decode of N tokens from an empty cache (the call the app's
-    prompts go through); tg64 = `LlamaBackend.generate` of 64 tokens, the app's whole
-    generation path (sampling, streaming, stop checks)."""
+    `reps`): pp = one batched decode of N tokens from an empty cache (`backend._decode`,
+    the call the app's prompts and warm-ups go through); tg64 = `LlamaBackend.generate`
+    of 64 tokens, the app's whole generation path (sampling, streaming, stop checks)."""
+    from assistant.backend import _decode
+
     llama = backend._llm  # noqa: SLF001 - the benchmark reaches the real llama.cpp object
     n = int(test[2:])
     if test.startswith("pp"):
@@ -115,7 +117,7 @@ def _app_bench(backend: Any, test: str, reps: int) -> dict[str, float]:
             llama.reset()
             llama._ctx.kv_cache_clear()  # noqa: SLF001
             started = time.perf_counter()
-            llama.eval(tokens)
+            _decode(llama, tokens)  # what a completion and a warm-up evaluate a prompt with
             if rep:  # the first is the warm-up, as in llama-bench
                 speeds.append(n / (time.perf_counter() - started))
         return {test: statistics.mean(speeds)}
