@@ -147,8 +147,13 @@ class Learning(QObject):
         self.doc_key, self.project = doc_key, project
 
     # --- what reaches the prompt (model lane) -------------------------------------------
-    def personalize(self, backend: LanguageModel, before: str) -> LanguageModel:
-        """`backend` wrapped with the memory recalled for the text before the cursor."""
+    def personalize(
+        self, backend: LanguageModel, before: str, *, shown: bool = True
+    ) -> LanguageModel:
+        """`backend` wrapped with the memory recalled for the text before the cursor.
+
+        `shown=False` for a prompt only warmed while the writer types or moves: "Why this
+        suggestion?" keeps describing the prompt of the suggestion last asked for."""
         from assistant.personalize import PersonalizedModel, memory_preamble
         from memory.recall import recall
 
@@ -168,7 +173,8 @@ class Learning(QObject):
         )
         memory = memory_preamble(recollection, backend.count_tokens, MEMORY_TOKENS)
         model = PersonalizedModel(backend, memory)
-        self.last_why = Why(model)
+        if shown:
+            self.last_why = Why(model)
         return model
 
     def _query_vector(self, query: str) -> list[float] | None:

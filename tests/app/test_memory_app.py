@@ -66,6 +66,10 @@ def test_suggestion_outcomes_become_feedback_and_the_why_view_shows_the_prompt(
     text = room.why_dialog.text  # type: ignore[attr-defined]
     assert "In the prompt:\n  • Mara Voss: Captain of the Heron" in text
     assert text.endswith("Mara Voss looked up.")
+    # a prompt only warmed while the writer types is not the suggestion they asked about
+    room.suggestions.personalize(Echo(), "The harbour at dusk.", shown=False)  # type: ignore[attr-defined]
+    room.learning_actions["why"].trigger()  # type: ignore[attr-defined]
+    assert room.why_dialog.text == text  # type: ignore[attr-defined]
 
 
 def _teach_longer_second(room: object, qtbot: object, places: int = 10) -> None:
