@@ -90,15 +90,7 @@ def session_id_of(path: Path | str) -> str:
 
 def read_events(path: Path | str) -> Iterator[dict[str, Any]]:
     """The session's log lines as dicts, in order (gzip detected by its magic bytes)."""
-    # One read and one decode (a session is a few MB at most), then lines split as text
-    # mode would: \n, \r\n or \r, and nothing else (U+2028 may sit inside a string).
-    with open(path, "rb") as raw:
-        data = raw.read()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    text = data.decode("utf-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _session_text(path)
     loads = json.loads
     for line in text.split("\n"):
         if line.strip():

@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from memory.atomic_files import write_atomically
 from memory.embedder import Embedder, embedder_path
 from memory.embedder_cache import (
     CACHE_ENV,
@@ -152,20 +153,6 @@ def _check_vectors(gguf: Path, folder: Path) -> list[float]:
     return [sum(x * y for x, y in zip(u, v, strict=True)) for u, v in zip(a, b, strict=True)]
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def build(
     folder: Path | None = None,
     cache: Path | None = None,
@@ -241,7 +228,7 @@ def build(
         }
         sidecar(gguf).unlink(missing_ok=True)  # the record last: a file without one is unfinished
         os.replace(tmp, gguf)
-        _write_atomically(sidecar(gguf), json.dumps(record, indent=2).encode())
+        write_atomically(sidecar(gguf), json.dumps(record, indent=2).encode())
     except subprocess.TimeoutExpired as exc:
         raise EmbedderBuildError(f"The conversion took too long (log: {log}).") from exc
     except OSError as exc:

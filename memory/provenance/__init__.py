@@ -12,12 +12,11 @@ PDF needs a renderer from outside the engine (the app passes its QtGui `html_to_
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from memory.atomic_files import write_atomically
 from memory.errors import DraftsmithError
 from memory.provenance.build import record_for, record_from_annotations
 from memory.provenance.record import ProvenanceRecord
@@ -108,19 +107,19 @@ def export(
     if fmt == "markdown":
         from memory.provenance.annotations import write_annotated_markdown
 
-        _write(out, write_annotated_markdown(record).encode("utf-8"))
+        write_atomically(out, write_annotated_markdown(record).encode("utf-8"))
         sidecar = out.with_name(out.name + ".manifest.json")
-        _write(sidecar, _json_bytes(manifest))
+        write_atomically(sidecar, _json_bytes(manifest))
         written += [out, sidecar]
     elif fmt == "html":
         from memory.provenance.html import write_html
 
-        _write(out, write_html(record, manifest).encode("utf-8"))
+        write_atomically(out, write_html(record, manifest).encode("utf-8"))
         written.append(out)
     elif fmt == "report-html":
         from memory.provenance.report import write_report
 
-        _write(out, write_report(record, manifest).encode("utf-8"))
+        write_atomically(out, write_report(record, manifest).encode("utf-8"))
         written.append(out)
     elif fmt in PDF_FORMATS and render_pdf is not None:
         images: dict[str, str] = {}
@@ -133,12 +132,12 @@ def export(
 
             page, images = printable_report(record, manifest)
         report(0.5)
-        _write(out, render_pdf(page, title=record.title, svg_images=images))
+        write_atomically(out, render_pdf(page, title=record.title, svg_images=images))
         written.append(out)
     else:
         from memory.provenance.prov import write_prov
 
-        _write(out, _json_bytes(write_prov(record, manifest)))
+        write_atomically(out, _json_bytes(write_prov(record, manifest)))
         written.append(out)
     report(1.0)
     return written
@@ -146,21 +145,3 @@ def export(
 
 def _json_bytes(value: Manifest) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write bytes so that a crash never leaves half a file in place of the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
