@@ -18,7 +18,6 @@ is a bug: the task's `on_failure` still runs (to put its state right), and the r
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -121,10 +120,6 @@ class _Runnable(QRunnable):
 
 
 FailureHandler = Callable[[BaseException, str], None]
-#: The interpreter's GIL switch interval while a runner exists (Python's default is 5 ms):
-#: a worker running Python (building a prompt, screening a suggestion) hands the GIL to
-#: the GUI thread after at most this long, so a timer or a key waits 1 ms, not 5.
-GIL_SWITCH_S = 0.001
 T = TypeVar("T")
 
 
@@ -139,8 +134,6 @@ class TaskRunner(QObject):
         on_bug: FailureHandler | None = None,
     ) -> None:
         super().__init__(parent)
-        if sys.getswitchinterval() > GIL_SWITCH_S:
-            sys.setswitchinterval(GIL_SWITCH_S)
         self._lanes: dict[str, QThreadPool] = {}
         self._keyed: dict[str, Task] = {}
         self._live: set[Task] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,21 @@ def draftsmith_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("DRAFTSMITH_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test with windows (torn down after qtbot's own clean-up): deferred
+    deletions delivered and cyclic garbage collected there and then, on the GUI thread
+    with the test's workers finished, rather than at whatever moment a later test's
+    event loop happens to trigger the collector."""
+    yield
+    if "qtbot" not in request.fixturenames:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
