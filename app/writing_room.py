@@ -283,9 +283,9 @@ class WritingRoom(QObject):
         self.models_action.setStatusTip("Models found on this computer, servers, and who does what")
         self.models_action.triggered.connect(lambda: self.models_window.open(self.window))
         w.assistant_menu.addAction(self.models_action)
-        self.model.roles_changed.connect(lambda: w.status.set_roles(self.model.roles()))
+        self.model.roles_changed.connect(self._model_roles)
         self.model.state_changed.connect(self._model_state)
-        self.model.progressed.connect(w.status.set_progress)
+        self.model.progressed.connect(self._model_progress)
         self.model.failed.connect(self._model_failed)
         self.model.loaded.connect(self._model_loaded)
         self.suggestions.speed_measured.connect(w.status.set_speed)
@@ -446,7 +446,19 @@ class WritingRoom(QObject):
         )
 
     # --- model ----------------------------------------------------------------
+    # The model's signals can arrive queued after `shutdown` (closing the model emits
+    # them from its lane), when the window's widgets may be gone: they are ignored then.
+    def _model_roles(self) -> None:
+        if not self._closed:
+            self.window.status.set_roles(self.model.roles())
+
+    def _model_progress(self, fraction: float) -> None:
+        if not self._closed:
+            self.window.status.set_progress(fraction)
+
     def _model_state(self, state: ModelState, detail: str) -> None:
+        if self._closed:
+            return
         self.window.status.set_model_state(state, detail)
         model = self.model.model_file
         lines = [f"Data folder: {paths.data_dir()}"]
@@ -455,6 +467,8 @@ class WritingRoom(QObject):
         self.window.about_details = "\n".join(lines)
 
     def _model_failed(self, message: str, path: Path | None) -> None:
+        if self._closed:
+            return
         from assistant.model_files import model_display_name
 
         name = model_display_name(path) if path else "The bundled model"
@@ -480,6 +494,8 @@ class WritingRoom(QObject):
 
     def _model_loaded(self, loaded: LoadedModel) -> None:
         """Only a model that loaded becomes the one remembered for next time."""
+        if self._closed:
+            return
         messages.retract(MODEL_MESSAGE)
         self.settings.set("model_path", str(loaded.requested) if loaded.requested else "")
 
