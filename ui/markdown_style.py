@@ -221,7 +221,29 @@ class TextStyler(QSyntaxHighlighter):
             del self._layers[name]
         else:
             self._layers[name] = layer
-        self.rehighlight()
+        self._restyle_everything_lazily()
+
+    def _restyle_everything_lazily(self) -> None:
+        """A layer changed, which changes no paragraph's state for the next line: every
+        paragraph waits to be styled again, those on screen now and the rest in idle
+        slices, instead of `rehighlight` running every paragraph through Python."""
+        document = self.document()
+        if document is None:
+            return
+        block = document.firstBlock()
+        while block.isValid():
+            stored = block.userState()
+            if stored < 0:  # never styled: Qt's way, which carries states on
+                self.rehighlight()
+                return
+            block.setUserState(stored | _PENDING)
+            block = block.next()
+        self._pending_from = 0
+        visible = self._visible() if self._visible is not None else None
+        if visible is not None:
+            for shown in visible():
+                self._style_now(shown)
+        self._idle.start()
 
     def set_visible_blocks(self, visible: Callable[[], Iterator[QTextBlock]] | None) -> None:
         """Who says which paragraphs are on screen (styled first when styling waits): a

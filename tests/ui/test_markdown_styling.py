@@ -323,6 +323,36 @@ def test_markdown_styling_and_authorship_tints_work_together(writing_room, qtbot
     assert after.fontPointSize() == tinted.fontPointSize()
 
 
+def test_turning_colours_on_in_a_long_document_tints_the_screen_at_once_and_the_rest_soon(
+    writing_room, qtbot
+) -> None:
+    """A layer changes no paragraph's state: the paragraphs on screen are restyled at
+    once, the rest wait for idle time (not all of them through Python at the toggle)."""
+    editor = writing_room.editor
+    model = Author(SourceKind.MODEL, "TestModel", "ab" * 32)
+    editor.insert_as("Model’s opening", EditIntent(How.SUGGESTION, author=model))
+    body = "\n".join(f"Line {n} of the “draft”." for n in range(1, 1_500))
+    type_text(editor, "\n")
+    editor.insert_as(body + "\n", EditIntent(How.PASTE))
+    editor.insert_as("Model’s ending", EditIntent(How.SUGGESTION, author=model))
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=60_000)
+    last = editor.document().blockCount() - 1
+    editor.setTextCursor(QTextCursor(editor.document().lastBlock()))
+    editor.ensureCursorVisible()
+    writing_room.show_authorship(True)
+    assert format_of(editor, last, "Model’s ending").background().style().name != "NoBrush"
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=60_000)
+    assert format_of(editor, 0, "Model’s opening").background().style().name != "NoBrush"
+    writing_room.show_authorship(False)
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=60_000)
+    assert all(
+        fmt.background().style().name == "NoBrush"
+        for number in (0, last)
+        for _piece, fmt in formats_at(editor, number)
+    )
+    assert editor.toPlainText().endswith("Line 1499 of the “draft”.\nModel’s ending")
+
+
 def test_the_tints_follow_each_keystroke(writing_room, qtbot) -> None:
     """The authorship records a change before the styler restyles its paragraph, so the
     colours on screen are the change's own, not the keystroke before's."""
