@@ -114,7 +114,9 @@ def find_converter(
     here, else its .tar.gz, else `pip download` (pip's cache has it on a machine that
     built llama-cpp-python from source)."""
     homes = [Path(os.environ[SDIST_ENV]).expanduser()] if os.environ.get(SDIST_ENV) else []
-    homes += [Path(h).expanduser() for h in SDIST_HOMES] + [cache / "sdist"]
+    homes += [Path(h).expanduser() for h in SDIST_HOMES]
+    # the one `make` fetched into the default cache serves a build into any other folder
+    homes += list(dict.fromkeys([cache / "sdist", cache_dir() / "sdist"]))
     for home in homes:
         script = _converter_in(home / f"llama_cpp_python-{version}")
         if script is not None:

@@ -68,11 +68,19 @@ def test_unusable_files_get_a_plain_reason(tmp_path: Path, make, words: str) -> 
         check_model_file(path)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "model.gguf"
     path.write_bytes(b"GGUF" + b"\0" * 100)
     path.chmod(0)
+    if os.geteuid() == 0:  # root reads files whatever their mode: refuse it as the OS would
+        opened = Path.open
+
+        def refused(self: Path, *args: object, **kwargs: object) -> object:
+            if self == path:
+                raise PermissionError(13, "Permission denied", str(self))
+            return opened(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Path, "open", refused)
     with pytest.raises(ModelFileError, match="not allowed"):
         check_model_file(path)
 
