@@ -266,23 +266,29 @@ def _result(title: str, doc: AuthoredDocument, applied: int) -> CoauthorReplay:
     # Who wrote each run: the prompt, the model (the origin labels "model" and "model,
     # edited by the writer" are both the model's here: the second only refines the
     # first) or the writer (every other origin). An event's origin depends only on its
-    # author's kind and how it was made.
+    # author's kind and how it was made: looked up once per pair of them, and only for
+    # a run whose author or how differs from the run before's.
     letter_of: dict[tuple[SourceKind, How], str] = {}
-    counts = {"p": 0, "h": 0, "m": 0}
     letters = []
+    last_author: Author | None = None
+    last_how: How | None = None
+    mark = ""
     for length, seq in doc.authored_text.pairs():
         if seq == 1 and prompt_first:
-            mark = "p"
-        else:
-            event = events[seq]
-            key = (event.author.kind, event.how)
+            letters.append("p" * length)
+            last_author = None
+            continue
+        event = events[seq]
+        if event.author is not last_author or event.how is not last_how:
+            last_author, last_how = event.author, event.how
+            key = (last_author.kind, last_how)
             mark = letter_of.get(key, "")
             if not mark:
                 mark = letter_of[key] = "m" if origin_of(event) == MODEL else "h"
-        counts[mark] += length
         letters.append(mark * length)
-    chars = {"prompt": counts["p"], "human": counts["h"], "model": counts["m"]}
-    return CoauthorReplay(title, final, chars, applied, "".join(letters), doc.head_hash)
+    labels = "".join(letters)
+    chars = {"prompt": labels.count("p"), "human": labels.count("h"), "model": labels.count("m")}
+    return CoauthorReplay(title, final, chars, applied, labels, doc.head_hash)
 
 
 def _apply_delta(

@@ -19,7 +19,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from hashlib import sha256 as _sha256
-from itertools import chain
 from math import isfinite
 from operator import itemgetter
 
@@ -85,6 +84,7 @@ def _canonical_slow(
 # finite float (or int) time and strings escaped by json's own C escaper. Keys in
 # sorted order: at, author, how, inserted, removed, segments, seq, start.
 _escape = json.encoder.encode_basestring_ascii
+_dumps = json.dumps
 _INT = int
 _FLOAT = float
 _INFINITY = float("inf")
@@ -342,12 +342,9 @@ class Ledger:
         """Keep the text and runs as of the head, so replay can start here."""
         runs = state.pairs()
         needed = sorted(set(map(itemgetter(1), runs)))
-        if set(map(type, chain.from_iterable(runs))) <= {_INT}:
-            # json.dumps of (int, int) pairs and of ints is their repr, with brackets
-            runs_json = repr(runs).replace("(", "[").replace(")", "]")
-            needed_json = repr(needed)
-        else:
-            runs_json, needed_json = json.dumps(runs), json.dumps(needed)
+        # json's C encoder, whatever the values (it was faster than checking that they
+        # are all ints and writing their repr with brackets, which gave the same bytes)
+        runs_json, needed_json = _dumps(runs), _dumps(needed)
         self._pending_snapshots.append((self._head_seq, state.text, runs_json, needed_json))
         self._last_snapshot_seq = self._head_seq
 
