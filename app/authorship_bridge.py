@@ -5,7 +5,9 @@ the engine counts code points. This module is the one place that converts, and t
 one place that decides who an edit belongs to: the editor's current `EditIntent`
 (typing, a suggestion, a paste, an undo...) names the how, and the writer, the
 model or the clipboard is the who. What changed inside Qt's window is found by
-`memory.diff`, the engine's one diff.
+`memory.diff`, the engine's one diff. Nothing on a keystroke's path reads the whole
+text (`AuthoredText` holds it in chunks and joins them only when `text` is read): the
+changed stretch, a paragraph and the text near a model run are read as slices.
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ from memory.diff import hunks
 from memory.document import AuthoredDocument, slice_segments
 from memory.events import CLIPBOARD, AttributedSpan, Author, How, SourceKind
 from memory.origins import MODEL, label_spans, origin_of, vocabulary
-from memory.positions import Utf16Map, has_astral
-from memory.runs import Segment
+from memory.positions import has_astral
+from memory.runs import AuthoredText, Segment
+from memory.utf16_offsets import Utf16Offsets
 from ui.editor import DraftEditor, EditIntent
 
 log = logging.getLogger(__name__)
 
 Segments = list[Segment]
+
+# How much text either side of a model run its label is read from: the rule
+# (`memory.origins._same_word_or_sentence`) looks 64 characters either side.
+LABEL_CONTEXT = 256
 
 
 class AuthorshipBridge:
@@ -38,12 +45,18 @@ class AuthorshipBridge:
         editor: DraftEditor,
         document: AuthoredDocument,
         writer: Callable[[], Author],
+        positions: Utf16Offsets | None = None,
     ) -> None:
         self.editor = editor
         self.document = document
         self.writer = writer
-        self._positions = Utf16Map(document.text)
+        self._state: AuthoredText = document.authored_text
+        # `positions`: the map of `document.text` built already (a long file opening
+        # builds it on a thread while the editor fills: `DocumentSession._show_text`).
+        self._positions = positions if positions is not None else Utf16Offsets(document.text)
+        self._version = self._state.version  # the text's version the map follows
         self._origins: dict[int, str] = {}  # event seq -> its base origin label
+        self._writer: Author | None = None  # the last writer: one object while it is the same
         # Before the styler restyles the paragraph: the tints read the recorded change.
         editor.contents_changed.connect(self._changed)
         editor.set_mime_authorship(self.mime_payload)
@@ -52,13 +65,14 @@ class AuthorshipBridge:
         self.editor.contents_changed.disconnect(self._changed)
         self.editor.set_mime_authorship(None)
 
-    def positions(self) -> Utf16Map:
+    def positions(self) -> Utf16Offsets:
         """UTF-16 <-> code points for the engine's text as it is now. Kept up to date edit
         by edit; rebuilt (one pass) only when the text changed by another road."""
-        current = self._positions
-        if current.text is not self.document.text:
-            current = self._positions = Utf16Map(self.document.text)
-        return current
+        state = self.document.authored_text
+        if state is not self._state or state.version != self._version:
+            self._state, self._version = state, state.version
+            self._positions = Utf16Offsets(state.text)
+        return self._positions
 
     # --- changes ----------------------------------------------------------------
     def _document_slice(self, start16: int, length16: int) -> str:
@@ -66,6 +80,10 @@ class AuthorshipBridge:
         end16 = min(start16 + length16, qdoc.characterCount() - 1)
         if end16 <= start16:
             return ""
+        if end16 == start16 + 1:  # one unit (a key): one call, unless half of a pair
+            unit = qdoc.characterAt(start16)
+            if not "\ud800" <= unit <= "\udfff":
+                return "\n" if unit == "\u2029" else unit
         block = qdoc.findBlock(start16)
         offset16 = start16 - block.position()
         if end16 < block.position() + block.length():  # inside one paragraph (a keystroke)
@@ -80,21 +98,26 @@ class AuthorshipBridge:
     def _changed(self, position16: int, removed16: int, added16: int) -> None:
         doc = self.document
         positions = self.positions()
-        old_text: str = doc.text
+        state = self._state
         # Qt counts the document's final paragraph separator, which the text lacks: clamp.
         old16 = positions.length16
         start = positions.to_index(min(position16, old16))
         end = positions.to_index(min(position16 + removed16, old16))
         new_window = self._document_slice(position16, added16)
-        old_window = old_text[start:end]
+        old_window = state.text_slice(start, end)
         intent = self.editor.current_intent()
+        if old_window:
+            found = hunks(old_window, new_window)
+        else:  # an insertion (typing): `hunks` would say the same
+            found = [(0, 0, 0, len(new_window))] if new_window else []
         # Record the hunks right to left, so earlier positions stay valid.
-        for offset, removed, new_offset, inserted in reversed(hunks(old_window, new_window)):
+        for offset, removed, new_offset, inserted in reversed(found):
             inserted_text = new_window[new_offset : new_offset + inserted]
             author, segments = self._attribution(intent, new_window, new_offset, inserted)
             at = start + offset
             if doc.record(at, removed, inserted_text, author, intent.how, segments=segments):
-                positions.replace(at, removed, inserted_text, doc.text)
+                positions.replace(at, removed, inserted_text)
+                self._version = state.version
 
     def _attribution(
         self, intent: EditIntent, new_window: str, prefix: int, inserted: int
@@ -106,7 +129,13 @@ class AuthorshipBridge:
             if segments is not None:
                 return self.writer(), slice_segments(segments, prefix, prefix + inserted)
             return CLIPBOARD, None  # text from another document or app: pasted
-        return intent.author or self.writer(), None
+        if intent.author is not None:
+            return intent.author, None
+        writer, last = self.writer(), self._writer
+        if last is not None and writer == last:
+            return last, None  # the same object: the ledger knows its key already
+        self._writer = writer
+        return writer, None
 
     def _moved_segments(self, payload: bytes, inserted_text: str) -> Segments | None:
         try:
@@ -120,11 +149,11 @@ class AuthorshipBridge:
     # --- what the editor asks for ----------------------------------------------
     def mime_payload(self, start16: int, end16: int) -> bytes | None:
         """Authorship of a selection, carried with copied or dragged text."""
-        text: str = self.document.text
         positions = self.positions()
         start, end = positions.to_index(start16), positions.to_index(end16)
         segments = self.document.segments(start, end)
-        payload = {"doc": self.document.doc_id, "text": text[start:end], "segments": segments}
+        text = self._state.text_slice(start, end)
+        payload = {"doc": self.document.doc_id, "text": text, "segments": segments}
         return json.dumps(payload).encode("utf-8")
 
     def _labelled(self, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -160,13 +189,17 @@ class AuthorshipBridge:
                 last = "" if base == MODEL else base
             position += length
         if models:
-            text: str = document.text
+            state = document.authored_text
             edited = document.edited_models
             count = len(segments)
             for run, at, piece in models:
                 lo, hi = max(0, run - 2), min(count, run + 3)
+                # The rule reads the text only near the run's two ends: that stretch, with
+                # the window's positions taken from its start.
+                origin = max(0, at - LABEL_CONTEXT)
+                text = state.text_slice(origin, at + segments[run][0] + LABEL_CONTEXT)
                 window = []
-                where = at - sum(segments[k][0] for k in range(lo, run))
+                where = at - origin - sum(segments[k][0] for k in range(lo, run))
                 for k in range(lo, hi):
                     length, seq = segments[k]
                     window.append(AttributedSpan(where, length, events[seq]))
@@ -187,9 +220,10 @@ class AuthorshipBridge:
         start = positions.to_index(min(position16, end16))
         end = positions.to_index(end16)
         labels = self._labelled(start, end)
-        if not has_astral(self.document.text[start:end]):
+        paragraph = self._state.text_slice(start, end)
+        if not has_astral(paragraph):
             return [(offset - start, length, label) for offset, length, label in labels]
-        block = Utf16Map(self.document.text[start:end])  # block-local coordinates
+        block = Utf16Offsets(paragraph)  # block-local coordinates
         out = []
         for offset, length, label in labels:
             lo = block.to_utf16(offset - start)
@@ -198,10 +232,9 @@ class AuthorshipBridge:
 
     def describe_at(self, position16: int) -> str:
         """Who wrote the character at a position, for the hover tooltip."""
-        text: str = self.document.text
         positions = self.positions()
         index = positions.to_index(min(position16, positions.length16))
-        if index >= len(text):
+        if index >= len(self.document):
             return ""
         ((_length, seq),) = self.document.segments(index, index + 1)
         event = self.document.events[seq]
@@ -215,7 +248,6 @@ class AuthorshipBridge:
 
     def shares_for_selection(self) -> tuple[dict[str, int], str]:
         """Characters by origin label for the selection, or the whole document."""
-        text: str = self.document.text
         cursor = self.editor.textCursor()
         if cursor.hasSelection():
             positions = self.positions()
@@ -223,7 +255,7 @@ class AuthorshipBridge:
             end = positions.to_index(min(cursor.selectionEnd(), positions.length16))
             scope = "Selection"
         else:
-            start, end, scope = 0, len(text), "Whole document"
+            start, end, scope = 0, len(self.document), "Whole document"
         counts: dict[str, int] = {}
         for _start, length, label in self._labelled(start, end):
             counts[label] = counts.get(label, 0) + length

@@ -333,7 +333,7 @@ class AuthoredDocument:
     ) -> None:
         """Remember a removed stretch (written by `pieces`), joining it to the last one
         for runs of deletes."""
-        text = self._state.text[start : start + removed]
+        text = self._state.text_slice(start, start + removed)
         last = self._graveyard[0] if self._graveyard else None
         if last is not None and last.removed_by == seq - 1:
             if start + removed == last.position:  # backspace, backspace, ...

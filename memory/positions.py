@@ -44,7 +44,11 @@ def has_astral(s: str) -> bool:
     if s.isascii():
         return False
     if _WIDE_HEADER is not None:
-        return sys.getsizeof(s) == _WIDE_HEADER + 4 * (len(s) + 1)
+        size, wide = sys.getsizeof(s), _WIDE_HEADER + 4 * (len(s) + 1)
+        if size <= wide:
+            return size == wide
+        # Larger: the size counts a UTF-8 copy CPython keeps once asked for one (sqlite3
+        # binding the string does): it says nothing then, so look.
     return _ASTRAL.search(s) is not None
 
 

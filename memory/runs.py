@@ -3,7 +3,11 @@
 Runs, not arrays: a million-character book costs memory in proportion to its edits.
 The runs live in blocks of up to `_BLOCK_MAX` runs with cached block lengths, so an
 edit touches one or two blocks (plus a C-speed scan of the block totals), not every
-run. Offsets are code points; convert UTF-16/grapheme offsets with `positions`.
+run. The text itself is held in chunks of at most `_CHUNK_MAX` characters with their
+cumulative ends, so an edit copies one chunk, not the document; `text` joins them
+only when read and keeps the joined string until the next edit. Readers on the
+keystroke path take `text_slice` instead. Offsets are code points; convert
+UTF-16/grapheme offsets with `positions`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from operator import ne
 
 _BLOCK_MAX = 128  # a block that grows past this is split in halves
 _BLOCK_MIN = 32  # a block that shrinks below this is merged with its neighbour
+_CHUNK_MAX = 16_384  # a chunk of text longer than this is cut before it is edited
+_CHUNK_SIZE = 8_192  # about how long the chunks of a cut are
+_CHUNK_MIN = 1_024  # an edited chunk shorter than this joins its neighbour
 
 Segment = tuple[int, int]  # (length, event seq)
 Run = tuple[int, int, int]  # (start, length, event seq)
@@ -38,12 +45,26 @@ def normalize_segments(segments: Iterable[Segment]) -> list[Segment]:
 class AuthoredText:
     """A document's text and, for every character, the event that inserted it."""
 
-    __slots__ = ("_text", "_lens", "_events", "_totals", "_cum")
+    __slots__ = (
+        "_chunks",
+        "_ends",
+        "_length",
+        "_joined",
+        "_version",
+        "_lens",
+        "_events",
+        "_totals",
+        "_cum",
+    )
 
     def __init__(self, text: str = "", event: int | None = None) -> None:
         if text and event is None:
             raise ValueError("non-empty initial text needs the event that wrote it")
-        self._text = ""
+        self._chunks: list[str] = []  # the text, in order; none empty
+        self._ends: list[int] = []  # where each chunk ends in the text
+        self._length = 0
+        self._joined: str | None = ""  # the whole text, while no edit has changed it
+        self._version = 0
         self._lens: list[list[int]] = []
         self._events: list[list[int]] = []
         self._totals: list[int] = []
@@ -59,7 +80,7 @@ class AuthoredText:
         pieces = normalize_segments(runs)
         if sum(length for length, _ in pieces) != len(text):
             raise ValueError("runs do not cover the text exactly")
-        out._text = text
+        out._set_text(text)
         for i in range(0, len(pieces), _BLOCK_MAX // 2):
             chunk = pieces[i : i + _BLOCK_MAX // 2]
             out._lens.append([length for length, _ in chunk])
@@ -70,14 +91,123 @@ class AuthoredText:
 
     @property
     def text(self) -> str:
-        """The current text."""
-        return self._text
+        """The current text: its chunks joined once after an edit, then kept until the
+        next one (a keystroke's readers take `text_slice`)."""
+        joined = self._joined
+        if joined is None:
+            chunks = self._chunks
+            joined = self._joined = chunks[0] if len(chunks) == 1 else "".join(chunks)
+        return joined
+
+    @property
+    def version(self) -> int:
+        """How many edits changed the text so far: a reader that keeps something derived
+        from the text (a position map) knows from it whether the text moved on."""
+        return self._version
+
+    def text_slice(self, start: int, end: int) -> str:
+        """`text[start:end]` (0 <= start, clamped to the text), without joining the
+        whole text: a stretch inside one chunk is one slice of it."""
+        if start < 0 or end < 0:
+            raise ValueError(f"slice {start}..{end} has a negative end")
+        end = min(end, self._length)
+        if start >= end:
+            return ""
+        joined = self._joined
+        if joined is not None:
+            return joined[start:end]
+        chunks, ends = self._chunks, self._ends
+        k = bisect_right(ends, start)  # the chunk holding `start`
+        base = ends[k] - len(chunks[k])
+        if end <= ends[k]:
+            return chunks[k][start - base : end - base]
+        m = bisect_left(ends, end, k)  # the chunk holding the last character
+        parts = [chunks[k][start - base :], *chunks[k + 1 : m]]
+        parts.append(chunks[m][: end - (ends[m] - len(chunks[m]))])
+        return "".join(parts)
+
+    def char_at(self, index: int) -> str:
+        """The character at code point `index`."""
+        if not 0 <= index < self._length:
+            raise IndexError(f"index {index} outside a text of {self._length} characters")
+        return self.text_slice(index, index + 1)
 
     def __len__(self) -> int:
-        return len(self._text)
+        return self._length
 
     def __repr__(self) -> str:
-        return f"AuthoredText({len(self._text)} chars, {self.run_count()} runs)"
+        return f"AuthoredText({self._length} chars, {self.run_count()} runs)"
+
+    def _set_text(self, text: str) -> None:
+        """The whole text at once, kept as one chunk until an edit reaches it."""
+        self._chunks = [text] if text else []
+        self._ends = [len(text)] if text else []
+        self._length = len(text)
+        self._joined = text
+        self._version += 1
+
+    def _splice(self, start: int, end: int, inserted: str) -> None:
+        """`text[start:end] = inserted` in the chunks: the one or two chunks the change
+        touches are rebuilt (a chunk past `_CHUNK_MAX` is cut first, so a long text
+        read in one piece is cut once, at its first edit); the rest are left as they
+        are, and only the ends after the change move."""
+        chunks, ends = self._chunks, self._ends
+        self._joined = None
+        self._version += 1
+        delta = len(inserted) - (end - start)
+        self._length += delta
+        if not chunks:  # an empty text: the inserted one is its one chunk
+            # A string of its own, not the caller's: `positions.has_astral` reads a
+            # string's size, which grows once sqlite3 has bound it (its UTF-8 is kept).
+            inserted = "".join(("", inserted))
+            self._chunks, self._ends = ([inserted], [len(inserted)]) if inserted else ([], [])
+            self._joined = inserted
+            return
+        k = bisect_left(ends, start)  # a start on a boundary edits the earlier chunk
+        if len(chunks[k]) > _CHUNK_MAX:
+            self._cut(k)
+            k = bisect_left(ends, start)
+        if end <= ends[k]:  # inside one chunk: a keystroke, a word, a backspace
+            chunk = chunks[k]
+            base = ends[k] - len(chunk)
+            new = "".join((chunk[: start - base], inserted, chunk[end - base :]))
+            if _CHUNK_MIN <= len(new) <= _CHUNK_MAX or (len(chunks) == 1 and new):
+                chunks[k] = new
+                if delta:
+                    if k == len(ends) - 1:
+                        ends[k] += delta
+                    else:
+                        ends[k:] = [e + delta for e in ends[k:]]
+                return
+            last = k
+        else:
+            last = bisect_left(ends, end, k)
+            if len(chunks[last]) > _CHUNK_MAX:
+                self._cut(last)
+                last = bisect_left(ends, end, k)
+            base = ends[k] - len(chunks[k])
+            tail = chunks[last][end - (ends[last] - len(chunks[last])) :]
+            new = "".join((chunks[k][: start - base], inserted, tail))
+        if len(new) < _CHUNK_MIN:  # join a neighbour, so deletions leave no crumbs
+            if last + 1 < len(chunks):
+                last += 1
+                new += chunks[last]
+            elif k:
+                k -= 1
+                base -= len(chunks[k])
+                new = chunks[k] + new
+        pieces = _cut_text(new) if len(new) > _CHUNK_MAX else [new] if new else []
+        chunks[k : last + 1] = pieces
+        ends[k:] = accumulate(map(len, chunks[k:]), initial=base)
+        del ends[k]  # the `initial` of accumulate
+
+    def _cut(self, k: int) -> None:
+        """Cut chunk `k` into chunks of about `_CHUNK_SIZE`."""
+        chunks = self._chunks
+        base = self._ends[k] - len(chunks[k])
+        chunks[k : k + 1] = _cut_text(chunks[k])
+        self._ends[k:] = accumulate(map(len, chunks[k:]), initial=base)
+        del self._ends[k]
 
     def run_count(self) -> int:
         """How many runs (maximal stretches from one event) the text has."""
@@ -85,28 +215,25 @@ class AuthoredText:
 
     def replace(self, start: int, removed: int, inserted: str, segments: Sequence[Segment]) -> None:
         """Replace `removed` characters at `start` by `inserted`, written by `segments`."""
-        n = len(self._text)
+        n = self._length
         if start < 0 or removed < 0 or start + removed > n:
             raise ValueError(f"replace({start}, {removed}) outside a text of {n} characters")
         if len(segments) == 1 and segments[0][0] == len(inserted) > 0 and removed == 0:
             # One piece inserted (a keystroke, a suggestion): the common case, fast.
-            text = self._text
-            self._text = "".join((text[:start], inserted, text[start:]))
+            self._splice(start, start, inserted)
             if not self._insert_run(start, len(inserted), segments[0][1]):
                 self._edit_runs(start, 0, [(len(inserted), segments[0][1])])
             return
         if removed and not inserted and not segments and self._delete_in_block(start, removed):
             # A deletion inside one run, or of a run inside a block (a backspace): fast.
-            text = self._text
-            self._text = "".join((text[:start], text[start + removed :]))
+            self._splice(start, start + removed, "")
             return
         pieces = normalize_segments(segments)
         if sum(length for length, _ in pieces) != len(inserted):
             raise ValueError("segments must cover the inserted text exactly")
         if removed == 0 and not inserted:
             return
-        text = self._text
-        self._text = "".join((text[:start], inserted, text[start + removed :]))
+        self._splice(start, start + removed, inserted)
         self._edit_runs(start, removed, pieces)
 
     def _insert_run(self, start: int, length: int, event: int) -> bool:
@@ -173,7 +300,7 @@ class AuthoredText:
     ) -> None:
         """`replace(start, 0, inserted, list(zip(lengths, events)))`, with the new runs
         spliced into the one block they land in (a run of typing, one event a key)."""
-        n = len(self._text)
+        n = self._length
         if not 0 <= start <= n:
             raise ValueError(f"replace({start}, 0) outside a text of {n} characters")
         totals = self._totals
@@ -215,7 +342,7 @@ class AuthoredText:
         if events[0] == left or events[-1] == right:  # a seam to merge: the general way
             self.replace(start, 0, inserted, list(zip(lengths, events, strict=True)))
             return
-        self._text = "".join((self._text[:start], inserted, self._text[start:]))
+        self._splice(start, start, inserted)
         if split:
             lens[i : i + 1] = [split, *lengths, lens[i] - split]
             evs[i : i + 1] = [evs[i], *events, evs[i]]
@@ -371,8 +498,8 @@ class AuthoredText:
 
     def segments(self, start: int, end: int) -> list[Segment]:
         """The (length, event) pieces covering [start, end), in order."""
-        if start < 0 or end > len(self._text) or start > end:
-            raise ValueError(f"range {start}..{end} outside a text of {len(self._text)}")
+        if start < 0 or end > self._length or start > end:
+            raise ValueError(f"range {start}..{end} outside a text of {self._length}")
         if start == end:
             return []
         block, base = self._locate(start)
@@ -401,8 +528,8 @@ class AuthoredText:
 
     def event_at(self, index: int) -> int:
         """The event that inserted the character at code point `index`."""
-        if not 0 <= index < len(self._text):
-            raise IndexError(f"index {index} outside a text of {len(self._text)} characters")
+        if not 0 <= index < self._length:
+            raise IndexError(f"index {index} outside a text of {self._length} characters")
         block, base = self._locate(index)
         pos = base
         for length, event in zip(self._lens[block], self._events[block], strict=True):
@@ -429,7 +556,14 @@ class AuthoredText:
 
     def copy(self) -> AuthoredText:
         """An independent copy (runs are shared by value, not by reference)."""
-        return AuthoredText.from_runs(self._text, [(n, e) for _, n, e in self.iter_runs()])
+        return AuthoredText.from_runs(self.text, [(n, e) for _, n, e in self.iter_runs()])
+
+
+def _cut_text(text: str) -> list[str]:
+    """`text` in chunks of equal length, about `_CHUNK_SIZE` each."""
+    count = -(-len(text) // _CHUNK_SIZE)
+    size = -(-len(text) // count)
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def _join(

@@ -48,6 +48,7 @@ _COMMAND_MODIFIERS = (
     | Qt.KeyboardModifier.MetaModifier
 )
 _NOT_SHIFT = ~Qt.KeyboardModifier.ShiftModifier
+_NO_MODIFIER = Qt.KeyboardModifier.NoModifier  # plain typing: no `&` of flags (2 us each)
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _SERIF_FAMILIES = ("Charter", "Iowan Old Style", "Georgia", "Noto Serif", "DejaVu Serif")
 
@@ -372,8 +373,9 @@ class DraftEditor(QPlainTextEdit):
     # --- keys ------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         text = event.text()
+        mods = event.modifiers()
         # A printable character with no modifier but Shift is never Undo or Redo.
-        if not (text and text.isprintable()) or event.modifiers() & _NOT_SHIFT:
+        if not (text and text.isprintable()) or (mods is not _NO_MODIFIER and mods & _NOT_SHIFT):
             if event.matches(QKeySequence.StandardKey.Undo):
                 self.undo()
                 return
@@ -397,7 +399,8 @@ class DraftEditor(QPlainTextEdit):
     def _type(self, event: QKeyEvent) -> None:
         """Qt's typing, with the writing aids (see `ui.writing_aids`)."""
         text = event.text()
-        modifiers = event.modifiers() & _COMMAND_MODIFIERS
+        mods = event.modifiers()
+        modifiers = mods is not _NO_MODIFIER and bool(mods & _COMMAND_MODIFIERS)
         cursor = self.textCursor()
         enter = event.key() in _ENTER_KEYS
         if self.isReadOnly() or modifiers or not (enter or (text and text.isprintable())):

@@ -247,7 +247,8 @@ class InlineDiffView(QPlainTextEdit):
             event.accept()  # nothing else edits while a rewrite is under review
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.editor and event.type() == QEvent.Type.Resize and self.isVisible():
+        # Every event of the editor passes here (7 a keystroke): the cheap tests first.
+        if watched is self.editor and self.isVisible() and event.type() == QEvent.Type.Resize:
             self.setGeometry(self.editor.rect())
             margins = self.editor.viewportMargins()
             self.setViewportMargins(
