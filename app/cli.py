@@ -235,7 +235,7 @@ def _export(file: Path, fmt: str, out: Path, choice: BlockChoice, *, as_json: bo
         return 1
 
     try:
-        content = read_text(file)
+        content = [read_text(file)]  # handed over below, not kept: a long text is not held twice
         try:
             store: Store | None = Store(paths.database_path())
         except DraftsmithError as unusable:
@@ -246,7 +246,9 @@ def _export(file: Path, fmt: str, out: Path, choice: BlockChoice, *, as_json: bo
                 file=sys.stderr,
             )
         try:
-            found = file_authorship(file, content, store, app_version=app_version(), choice=choice)
+            found = file_authorship(
+                file, content.pop(), store, app_version=app_version(), choice=choice
+            )
         finally:
             if store is not None:
                 store.close()

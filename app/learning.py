@@ -41,6 +41,71 @@ log = logging.getLogger(__name__)
 
 LANE = "memory"
 EMBED_LANE = "embedding"
+
+
+def _learn_from_text(
+    store: MemoryStore, doc_key: str, text: str, labels: list[tuple[int, int, str]]
+) -> list[Any]:
+    """On the memory lane: voice passages from the writer's own text, and up to three
+    name proposals (the new memories)."""
+    from memory.voice import OWN_LABELS, choose_passages
+
+    if store.learning_paused or store.is_private(doc_key):
+        return []
+    passages = choose_passages(text, labels)
+    store.replace_voice(doc_key, [(p.text, p.evidence(doc_key)) for p in passages])
+    own = own_text(text, labels, OWN_LABELS)
+    known = {m.name.lower() for m in store.memories(status=None) if m.name}
+    proposed = []
+    for name in names_to_propose(own, known)[:3]:
+        found = store.propose(
+            f"A name in your text ({own.count(name)} times).",
+            "character",
+            name=name,
+            evidence=[{"kind": "span", "doc": doc_key, "name": name}],
+        )
+        if found is not None:
+            proposed.append(found)
+    return proposed
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAuthorship:
+    """A saved document's text and runs as of the save, taken on the GUI thread at the
+    cost of one list of its runs (the text is immutable, the events a shallow copy), for
+    the memory lane to label while the writer types on."""
+
+    text: str
+    runs: list[tuple[int, int, int]]  # (start, length, event seq)
+    events: dict[int, Any]  # seq -> memory.events.EditEvent
+    edited: frozenset[int]
+
+    @classmethod
+    def of(cls, document: Any) -> SavedAuthorship:
+        """From a `memory.document.AuthoredDocument` (on the GUI thread)."""
+        return cls(
+            document.text,
+            document.authored_text.runs(),
+            dict(document.events),
+            document.edited_models,
+        )
+
+    def labels(self) -> tuple[list[tuple[int, int, str]], Counter[int]]:
+        """The origin labels (`AuthoredDocument.labels`) and the characters per event
+        that still read as the model's own (`memory.feedback.model_chars_by_event`)."""
+        from memory.events import AttributedSpan
+        from memory.origins import MODEL, label_spans
+
+        events = self.events
+        spans = [AttributedSpan(s, n, events[e]) for s, n, e in self.runs]
+        labels = label_spans(self.text, spans, self.edited)
+        still_model: Counter[int] = Counter()
+        for span, (_start, length, label) in zip(spans, labels, strict=True):
+            if label == MODEL:
+                still_model[span.event.seq] += length
+        return labels, still_model
+
+
 NEAR_CURSOR_CHARS = 1500
 MEMORY_TOKENS = 256
 _NAME = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)+)\b")
@@ -337,35 +402,39 @@ class Learning(QObject):
         )
 
     # --- learning from the document ---------------------------------------------------------
+    def learn_after_save(self, saved: SavedAuthorship) -> None:
+        """After a save: the document's origin labels are worked out on the memory lane
+        (a 50 MB manuscript's labels are a second of work), then its voice passages,
+        name proposals and accepted-then-rewritten, as `learn_from_document` and
+        `measure_rewrites` do. The GUI thread only took `saved`'s copy of the runs."""
+        store, doc_key = self.store, self.doc_key
+        if store is None or not doc_key:
+            return
+
+        def work(ctx: TaskContext) -> list[Any]:
+            from memory.feedback import measure_rewrites
+
+            labels, still_model = saved.labels()
+            if ctx.cancelled:
+                return []
+            proposed = _learn_from_text(store, doc_key, saved.text, labels)
+            measure_rewrites(store, doc_key, still_model)
+            return proposed
+
+        self.runner.submit(work, name="learn after save", lane=LANE, on_success=self._proposed)
+
     def learn_from_document(self, text: str, labels: list[tuple[int, int, str]]) -> None:
         """After a save: voice passages from the writer's own text, and name proposals."""
         store = self.store
         doc_key = self.doc_key
         if store is None or not doc_key:
             return
-
-        def work(ctx: TaskContext) -> list[Any]:
-            from memory.voice import OWN_LABELS, choose_passages
-
-            if store.learning_paused or store.is_private(doc_key):
-                return []
-            passages = choose_passages(text, labels)
-            store.replace_voice(doc_key, [(p.text, p.evidence(doc_key)) for p in passages])
-            own = own_text(text, labels, OWN_LABELS)
-            known = {m.name.lower() for m in store.memories(status=None) if m.name}
-            proposed = []
-            for name in names_to_propose(own, known)[:3]:
-                found = store.propose(
-                    f"A name in your text ({own.count(name)} times).",
-                    "character",
-                    name=name,
-                    evidence=[{"kind": "span", "doc": doc_key, "name": name}],
-                )
-                if found is not None:
-                    proposed.append(found)
-            return proposed
-
-        self.runner.submit(work, name="learn from document", lane=LANE, on_success=self._proposed)
+        self.runner.submit(
+            lambda _ctx: _learn_from_text(store, doc_key, text, labels),
+            name="learn from document",
+            lane=LANE,
+            on_success=self._proposed,
+        )
 
     def _proposed(self, proposals: list[Any]) -> None:
         self.changed.emit()
@@ -441,13 +510,18 @@ def attach_learning(room: Any) -> Learning:
             bool(learning.store is not None and learning.store.is_private(doc_key))
         )
 
-    def saved(*_args: object) -> None:
-        from memory.feedback import model_chars_by_event
+    learned_at: list[tuple[str, int]] = []  # (document, ledger seq) last learned from
 
+    def saved(*_args: object) -> None:
         document_changed()
-        if session.authored is not None:
-            learning.learn_from_document(session.authored.text, session.authored.labels())
-            learning.measure_rewrites(model_chars_by_event(session.authored))
+        authored = session.authored
+        if authored is None:
+            return
+        where = (authored.doc_id, authored.head_seq)
+        if learned_at and learned_at[-1] == where:
+            return  # nothing changed since the save it learned from
+        learned_at[:] = [where]
+        learning.learn_after_save(SavedAuthorship.of(authored))
 
     def taken(*_args: object) -> None:
         if session.authored is not None:

@@ -9,18 +9,205 @@ for the write (what closing and scripts use); Ctrl+S writes on the "io" lane ins
 and its stall of the GUI thread is `python -m benchmarks.gui_stalls`. Also the idle CPU
 with the longest line that opens (`MAX_LINE_CHARS`). Bigger files and longer lines are
 refused with a message.
+
+`export_50mb` (`python -m benchmarks.big_files export`, and in `run()` unless
+`BIG_EXPORT=0`): `draftsmith export FILE --to html` of a 50 MB Markdown manuscript with an
+authorship block, against `python -m markdown` on the same file, each in a fresh process,
+interleaved: wall time and peak RSS (`os.wait4`). The manuscript is the CoAuthor corpus's
+final texts (straight quotes made curly) as chapters, one chapter in eight with its
+writer/model runs from the replay and the others the writer's, written through
+`memory.provenance.annotations` (about 59,000 runs). "Extra memory" is the export's peak
+RSS less the same command's on a 10 KB manuscript (the interpreter and its imports).
+While `app.files.MAX_FILE_BYTES` is below the file's size, the measured process lifts it
+(the rest of the command is the installed one).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 PARAGRAPH = "She said “yes” — and the café 🙂 closed for the night. " * 30 + "\n\n"
+CORPUS = Path("/work/shared/corpora/coauthor/sessions")
+BIG_BYTES = 50_000_000
+EXPORT_COMMAND = "draftsmith export FILE --to html --out OUT"
+#: `draftsmith` with the open limit lifted to the file's size (until the app opens it).
+_LIFTED = (
+    "import sys, app.files as f; f.MAX_FILE_BYTES = max(f.MAX_FILE_BYTES, int(sys.argv[1])); "
+    "from app.cli import main; sys.exit(main(sys.argv[2:]))"
+)
+
+
+def _curly(text: str) -> str:
+    out, opening = [], True
+    for char in text:
+        if char == '"':
+            out.append("\u201c" if opening else "\u201d")
+            opening = not opening
+        else:
+            out.append("\u2019" if char == "'" else char)
+    return "".join(out)
+
+
+def coauthor_manuscript(size: int) -> tuple[str, list[tuple[int, int, Any]]]:
+    """A manuscript of at least `size` characters from the CoAuthor sessions' final
+    texts, and its (start, length, author) runs."""
+    import itertools
+
+    from memory.coauthor import replay_session
+    from memory.events import Author, SourceKind
+
+    writer = Author(SourceKind.PERSON, "Writer")
+    model = Author(SourceKind.MODEL, "SmolLM2", "ab" * 32)
+    sessions = []
+    for path in sorted(CORPUS.glob("*.jsonl*")):
+        replay = replay_session(path)
+        sessions.append((_curly(replay.final_text).rstrip(), replay.labels))
+    parts: list[str] = []
+    runs: list[tuple[int, int, Any]] = []
+    position = n = 0
+    while position < size:
+        text, labels = sessions[n % len(sessions)]
+        head = f"# Chapter {n + 1}\n\n"
+        body = head + text + "\n\n"
+        parts.append(body)
+        if n % 8 == 0:
+            runs.append((position, len(head), writer))
+            offset = position + len(head)
+            for label, group in itertools.groupby(labels[: len(text)]):
+                length = len(list(group))
+                runs.append((offset, length, model if label == "m" else writer))
+                offset += length
+            runs.append((offset, position + len(body) - offset, writer))
+        else:
+            runs.append((position, len(body), writer))
+        position += len(body)
+        n += 1
+    merged: list[tuple[int, int, Any]] = []
+    for start, length, author in runs:
+        if length <= 0:
+            continue
+        if merged and merged[-1][2] == author and merged[-1][0] + merged[-1][1] == start:
+            merged[-1] = (merged[-1][0], merged[-1][1] + length, author)
+        else:
+            merged.append((start, length, author))
+    return "".join(parts), merged
+
+
+def write_manuscript(path: Path, size: int) -> int:
+    """`coauthor_manuscript(size)` with its authorship block, to `path`; its run count."""
+    from memory.provenance.annotations import write_annotated_markdown
+    from memory.provenance.build import record_from_runs
+
+    text, runs = coauthor_manuscript(size)
+    record = record_from_runs(text, runs, path.stem, 0.0, "bench")
+    path.write_text(write_annotated_markdown(record), encoding="utf-8")
+    return len(runs)
+
+
+_WRITE = (
+    "import sys; from pathlib import Path; from benchmarks.big_files import write_manuscript; "
+    "print(write_manuscript(Path(sys.argv[1]), int(sys.argv[2]))); "
+    "write_manuscript(Path(sys.argv[3]), 10_000)"
+)
+
+
+def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one fresh process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"{command[:4]} exited {process.returncode}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def export_50mb(rounds: int = 1, size: int = BIG_BYTES, verify: bool = False) -> dict[str, Any]:
+    """`draftsmith export --to html` of a 50 MB manuscript against `python -m markdown`."""
+    from benchmarks.startup import installed_env
+    from benchmarks.stats import distribution, target
+
+    home = Path(tempfile.mkdtemp(prefix="draftsmith-bench-big-"))
+    env = installed_env(home, DRAFTSMITH_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    big, small = home / "book.md", home / "small.md"
+    # Written by a process of its own: a child's peak RSS counts its parent's at the fork
+    # (Linux keeps the high-water mark across exec), so this one stays small.
+    made = subprocess.run(
+        [sys.executable, "-c", _WRITE, str(big), str(size), str(small)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    runs = int(made.stdout)
+    megabytes = big.stat().st_size / 1_000_000
+
+    def ours(source: Path) -> list[str]:
+        out = str(home / f"{source.stem}.html")
+        lifted = [sys.executable, "-c", _LIFTED, str(big.stat().st_size)]
+        return [*lifted, "export", str(source), "--to", "html", "--out", out]
+
+    def peer(source: Path) -> list[str]:
+        out = str(home / f"{source.stem}.peer.html")
+        return [sys.executable, "-m", "markdown", "-f", out, str(source)]
+
+    _, base_ours = _measured(ours(small), env)  # bytecode and file cache, once each
+    _, base_peer = _measured(peer(small), env)
+    times, peaks, peer_times, peer_peaks = [], [], [], []
+    for _ in range(rounds):
+        seconds, peak = _measured(ours(big), env)
+        times.append(seconds)
+        peaks.append(peak)
+        seconds, peak = _measured(peer(big), env)
+        peer_times.append(seconds)
+        peer_peaks.append(peak)
+    ds, pk = distribution(times), distribution(peer_times)
+    extra = max(peaks) - base_ours
+    figures: dict[str, Any] = {
+        "bytes": big.stat().st_size,
+        "runs": runs,
+        "draftsmith_s": ds,
+        "python_markdown_s": pk,
+        "draftsmith_peak_rss_mb": round(max(peaks), 1),
+        "draftsmith_small_file_rss_mb": round(base_ours, 1),
+        "python_markdown_peak_rss_mb": round(max(peer_peaks), 1),
+        "python_markdown_small_file_rss_mb": round(base_peer, 1),
+        "extra_mb": round(extra, 1),
+    }
+    if verify:
+        from memory.provenance import verify_file
+
+        started = time.perf_counter()
+        result = verify_file(home / "book.html")
+        figures["verify"] = {"ok": result.ok, "s": round(time.perf_counter() - started, 1)}
+    figures["targets"] = [
+        target(
+            "export --to html, 50 MB with its authorship block (median)",
+            ds["median"],
+            "s",
+            "<= 3x python -m markdown",
+            command=EXPORT_COMMAND,
+            peer="python -m markdown, same file",
+            peer_value=pk["median"],
+            limit_ratio=3.0,
+        ),
+        target(
+            "export --to html, 50 MB: extra memory (peak RSS less a 10 KB file's)",
+            extra,
+            "MB",
+            f"<= 4x the file's size ({4 * megabytes:.0f} MB)",
+            command=EXPORT_COMMAND,
+            limit_value=4 * megabytes,
+        ),
+    ]
+    return figures
 
 
 def run() -> dict[str, Any]:
@@ -75,8 +262,15 @@ def run() -> dict[str, Any]:
         settle(200)
         room.shutdown()
         app.processEvents()
+    if os.environ.get("BIG_EXPORT", "1") != "0":
+        exported = export_50mb()
+        figures["export_50mb"] = {k: v for k, v in exported.items() if k != "targets"}
+        figures["targets"] = exported["targets"]
     return figures
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    if sys.argv[1:2] == ["export"]:
+        print(json.dumps(export_50mb(verify="--verify" in sys.argv), indent=2))
+    else:
+        print(json.dumps(run(), indent=2))

@@ -12,6 +12,8 @@ PDF needs a renderer from outside the engine (the app passes its QtGui `html_to_
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -112,9 +114,9 @@ def export(
         write_atomically(sidecar, _json_bytes(manifest))
         written += [out, sidecar]
     elif fmt == "html":
-        from memory.provenance.html import write_html
+        from memory.provenance.html import write_html_to
 
-        write_atomically(out, write_html(record, manifest).encode("utf-8"))
+        write_streamed(out, lambda write: write_html_to(record, manifest, write))
         written.append(out)
     elif fmt == "report-html":
         from memory.provenance.report import write_report
@@ -141,6 +143,26 @@ def export(
         written.append(out)
     report(1.0)
     return written
+
+
+def write_streamed(path: Path, produce: Callable[[Callable[[str], object]], None]) -> None:
+    """What `produce` hands its `write` a piece at a time, as UTF-8, written to `path`
+    as `write_atomically` writes (a temporary file beside it, flushed, renamed over the
+    old one), so a long export is never held whole in memory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            produce(lambda piece: handle.write(piece.encode("utf-8")))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _json_bytes(value: Manifest) -> bytes:

@@ -19,7 +19,6 @@ with no name or with control characters, negative or enormous numbers, more than
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import regex
@@ -27,11 +26,14 @@ import regex
 from memory.events import Author, SourceKind
 from memory.provenance.graphemes import GraphemeMap
 from memory.provenance.record import ProvenanceRecord
+from memory.provenance.text_hash import sha256_hex
 
 HASH_KEY = "Annotations"
 MAX_AUTHORS = 1_000
 MAX_RANGES = 200_000
 MAX_NAME = 200
+#: Ranges on one line of a block (more go on indented continuation lines).
+RANGES_PER_LINE = 1_000
 #: Numbers past this many digits are refused (no text has 10^15 characters).
 _NUMBER = r"\d{1,15}"
 _HASH_VALUE = regex.compile(
@@ -169,11 +171,19 @@ def write_annotated_markdown(record: ProvenanceRecord) -> str:
 
 def annotate_text(text: str, authors: list[AnnotatedAuthor]) -> str:
     count = GraphemeMap(text).count
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = sha256_hex(text)
     lines = [f"{HASH_KEY}: 0,{count} SHA-256 {digest}"]
     for author in authors:
-        ranges = " ".join(f"{s},{n}" if n != 1 else f"{s}" for s, n in author.ranges)
-        lines.append(f"{_author_key(author)}: {ranges}".rstrip())
+        tokens = [f"{s},{n}" if n != 1 else f"{s}" for s, n in author.ranges]
+        # A long list goes on indented continuation lines (the spec's multi-line values):
+        # a manuscript's one line of 30,000 ranges would be over the longest line
+        # Draftsmith opens (`app.files.MAX_LINE_CHARS`).
+        rows = [
+            " ".join(tokens[i : i + RANGES_PER_LINE])
+            for i in range(0, len(tokens), RANGES_PER_LINE)
+        ]
+        lines.append(f"{_author_key(author)}: {rows[0] if rows else ''}".rstrip())
+        lines.extend("  " + row for row in rows[1:])
     separator = "\n" if text.endswith("\n") else "\n\n"
     # Two trailing spaces, as iA Writer writes them: Markdown viewers keep the lines apart.
     return text + separator + "---\n" + "".join(line + "  \n" for line in lines) + "...\n"
@@ -196,48 +206,90 @@ def parse_annotated_markdown(content: str) -> ParsedAnnotations:
     return _parse_lines(content)
 
 
+#: Characters of a file's end split into lines first when looking for its block; the
+#: tail grows fourfold until the block's first line (or the file's start) is inside it.
+_TAIL = 1 << 16
+
+
+class _NeedMore(Exception):
+    """The block may begin before the tail of the file that was split into lines."""
+
+
 def _parse_lines(content: str) -> ParsedAnnotations:
-    lines = content.splitlines(keepends=True)
+    """The block is at the end: only a tail of the file is split into lines (a 50 MB
+    manuscript's lines would be another copy of it), grown until the search ends inside
+    it; the text before the block is one slice of `content`."""
+    size = _TAIL
+    while True:
+        cut = _line_start_before(content, len(content) - size)
+        try:
+            return _parse_tail(content, cut)
+        except _NeedMore:
+            size *= 4
+
+
+def _line_start_before(content: str, position: int) -> int:
+    """The start of a line at or before `position` (0 at the start of the file): lines
+    split from there are the file's own lines (a CRLF is never cut in two)."""
+    if position <= 0:
+        return 0
+    newline = content.rfind("\n", 0, position)
+    return newline + 1 if newline >= 0 else 0
+
+
+def _text_before(content: str, end: int) -> str:
+    """`content[:end]` without the newline that ends it (it belongs to the `---` line)."""
+    if end >= 2 and content.startswith("\r\n", end - 2):
+        return content[: end - 2]
+    if end >= 1 and content.startswith("\n", end - 1):
+        return content[: end - 1]
+    return content[:end]
+
+
+def _parse_tail(content: str, cut: int) -> ParsedAnnotations:
+    """`_parse_lines` on the lines from `cut` on; raises `_NeedMore` where the answer
+    depends on lines before `cut`."""
+    lines = content[cut:].splitlines(keepends=True)
     end = len(lines)
     while end and not lines[end - 1].strip():
         end -= 1
+    if not end and cut:
+        raise _NeedMore
     if not end or lines[end - 1].strip(" \t\r\n") != "...":
-        return _truncated_block(content, lines) or ParsedAnnotations(text=content)
+        return _truncated_block(content, lines, cut) or ParsedAnnotations(text=content)
     begin = end - 1
     while begin > 0 and lines[begin - 1].rstrip("\r\n").rstrip(" \t") != "---":
         begin -= 1
     if begin == 0:
+        if cut:
+            raise _NeedMore
         return ParsedAnnotations(text=content)
     block_start = begin - 1
-    before = "".join(lines[:block_start])
     annotations = _split_annotations([line.rstrip("\r\n") for line in lines[begin : end - 1]])
     if annotations is None:  # not a valid block: the whole file is text
         return ParsedAnnotations(text=content)
     # The newline ending the last text line belongs to the `---` line that follows it.
-    if before.endswith("\r\n"):
-        full_text = before[:-2]
-    elif before.endswith("\n"):
-        full_text = before[:-1]
-    else:
-        full_text = before
-    return _interpret(full_text, annotations)
+    before_end = cut + sum(map(len, lines[:block_start]))
+    return _interpret(_text_before(content, before_end), annotations)
 
 
-def _truncated_block(content: str, lines: list[str]) -> ParsedAnnotations | None:
+def _truncated_block(content: str, lines: list[str], cut: int) -> ParsedAnnotations | None:
     """A block cut off before its `...` line (a copy or a sync that stopped short): the
     last `---` line followed by a hash line. Read what is there and flag it, so that it
-    never silently becomes part of the text."""
+    never silently becomes part of the text. `lines` are the file's from `cut` on."""
     begin = len(lines)
     while begin > 0 and lines[begin - 1].rstrip("\r\n").rstrip(" \t") != "---":
         begin -= 1
+    if begin == 0 and cut:
+        raise _NeedMore
     if begin == 0 or begin == len(lines) or not lines[begin].startswith(HASH_KEY + ":"):
         return None
     body = [line.rstrip("\r\n") for line in lines[begin:]]
     while body and not body[-1].strip():
         body.pop()
     annotations = _split_annotations(body) or _split_annotations(body[:-1]) or []
-    before = "".join(lines[: begin - 1])
-    full_text = before[:-2] if before.endswith("\r\n") else before.removesuffix("\n")
+    before_end = cut + sum(map(len, lines[: begin - 1]))
+    full_text = _text_before(content, before_end)
     if annotations:
         parsed = _interpret(full_text, annotations)
     else:
@@ -311,9 +363,10 @@ def _interpret(full_text: str, annotations: list[tuple[str, str]]) -> ParsedAnno
         # one cluster: rules GB3-GB5), so a long text is split once, not twice.
         mapped: GraphemeMap | None = None
         if start == 0 and full_text.endswith("\n"):
-            shorter = full_text[: -2 if full_text.endswith("\r\n") else -1]
-            said = hashlib.sha256(shorter.encode("utf-8")).hexdigest()
+            shorter_end = len(full_text) - (2 if full_text.endswith("\r\n") else 1)
+            said = sha256_hex(full_text, 0, shorter_end)
             if said.startswith(parsed.declared_hash):
+                shorter = full_text[:shorter_end]
                 candidate = GraphemeMap(shorter)
                 if candidate.count == annotated_end:
                     parsed.text, mapped = shorter, candidate
@@ -334,8 +387,8 @@ def _interpret(full_text: str, annotations: list[tuple[str, str]]) -> ParsedAnno
             )
         else:
             begin, size = graphemes.span_to_index(start, length)
-            digest = hashlib.sha256(parsed.text[begin : begin + size].encode("utf-8"))
-            parsed.hash_ok = digest.hexdigest().startswith(parsed.declared_hash)
+            digest = sha256_hex(parsed.text, begin, begin + size)
+            parsed.hash_ok = digest.startswith(parsed.declared_hash)
             if not parsed.hash_ok:
                 parsed.problems.append(
                     "The text does not match the annotation hash: it changed after the "

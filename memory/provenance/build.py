@@ -60,13 +60,48 @@ def annotated_runs(
     """(start, length, author) covering `text` in order, from a parsed annotation block
     (or None); text no author claims, or claims only by a range that is not valid, is
     `unclaimed`."""
+    if annotations is None:
+        return [(0, len(text), unclaimed)] if text else []
+    ranges = annotations.code_point_ranges()
+    claims = [
+        (start, start + length, author)
+        for author in (a.as_author() for a in annotations.authors)
+        for start, length in ranges.get(author.key, [])
+        if length > 0
+    ]
+    claims.sort(key=lambda claim: claim[0])
+    runs: list[AuthorRun] = []
+    position = 0
+    for start, end, author in claims:
+        if start < position:  # two claims overlap: the rare case, character by character
+            return _annotated_runs_by_character(text, annotations, unclaimed)
+        if start > position:
+            _append_run(runs, position, start - position, unclaimed)
+        _append_run(runs, start, end - start, author)
+        position = end
+    if position < len(text):
+        _append_run(runs, position, len(text) - position, unclaimed)
+    return runs
+
+
+def _append_run(runs: list[AuthorRun], start: int, length: int, who: Author) -> None:
+    if runs and runs[-1][2] == who and runs[-1][0] + runs[-1][1] == start:
+        runs[-1] = (runs[-1][0], runs[-1][1] + length, who)
+    else:
+        runs.append((start, length, who))
+
+
+def _annotated_runs_by_character(
+    text: str, annotations: ParsedAnnotations, unclaimed: Author
+) -> list[AuthorRun]:
+    """`annotated_runs` where claims overlap: each character goes to the last author (in
+    the block's order) whose range holds it."""
     owners: list[Author | None] = [None] * len(text)
-    if annotations is not None:
-        ranges = annotations.code_point_ranges()
-        for annotated in annotations.authors:
-            author = annotated.as_author()
-            for start, length in ranges.get(author.key, []):
-                owners[start : start + length] = [author] * length
+    ranges = annotations.code_point_ranges()
+    for annotated in annotations.authors:
+        author = annotated.as_author()
+        for start, length in ranges.get(author.key, []):
+            owners[start : start + length] = [author] * length
     runs: list[AuthorRun] = []
     for index, owner in enumerate(owners):
         who = owner or unclaimed

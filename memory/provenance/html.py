@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import html
 import json
-from bisect import bisect_right
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 
 import markdown
+import markdown.treeprocessors
 import nh3
 import regex
 
@@ -46,6 +47,9 @@ _PUNCT = frozenset("*_`~[]()!<>&\\{}^|#")
 _BLOCK_PREFIX = regex.compile(
     r"[ \t]*(?:\[\^?[^\]\n]*\]:[ \t]*)?(?:(?:[>#*+\-=|`~:]+|\d+[.)])[ \t]*)*"
 )
+#: A reference-style link definition is syntax from end to end: its URL and title show
+#: where the link is used, not here, so no run's marker may stay in them.
+_LINK_DEFINITION = regex.compile(r"[ ]{0,3}\[(?!\^)[^\[\]\n]*\]:[^\n]*")
 _UNSAFE_SPANS = regex.compile(
     r"&#?[A-Za-z0-9]+;"  # entity
     r"|<[A-Za-z/!?][^<>\n]*>"  # inline HTML tag or autolink
@@ -97,7 +101,8 @@ class _SafePositions:
             body = self.text[prefix_end:end]
             stripped = body.rstrip(" \t\r")
             trailing = prefix_end + len(stripped)
-            cached = (end, prefix_end, trailing, not stripped.strip())
+            syntax = not stripped.strip() or _LINK_DEFINITION.fullmatch(self.text, start, end)
+            cached = (end, prefix_end, trailing, bool(syntax))
             self._lines[k] = cached
         return cached
 
@@ -173,12 +178,164 @@ def sanitize(markup: str) -> str:
     )
 
 
-def render_markdown(text: str) -> str:
-    """Markdown to HTML with raw HTML escaped rather than passed through."""
+def markdown_renderer() -> markdown.Markdown:
+    """A renderer of the export's Markdown: raw HTML escaped rather than passed through."""
     renderer = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
     renderer.preprocessors.deregister("html_block")
     renderer.inlinePatterns.deregister("html")
-    return renderer.convert(text)
+    return renderer
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML with raw HTML escaped rather than passed through."""
+    return markdown_renderer().convert(text)
+
+
+#: Characters of Markdown converted at once: a long text is rendered piece by piece,
+#: each ending at a block boundary at or after this many characters (`piece_bounds`).
+PIECE_CHARS = 1 << 17
+#: Where one top-level block ends and the next may start a piece of its own: blank lines,
+#: then a line that cannot continue the block before them (not indented, not a list item,
+#: quote, definition, table row or fence) and is no link definition (which leaves no
+#: element, so the block after it continues the one before); `piece_bounds` checks the
+#: rest.
+_BLOCK_BREAK = regex.compile(r"\n[ \t]*\n(?:[ \t]*\n)*(?=[^\s*+\-:>|`~0-9\[])")
+#: A definition list's definition line anywhere in a block joins the list before it, and
+#: one that starts the block after a paragraph makes that paragraph its term.
+_DEFINITION = regex.compile(r"(?:^|\n)[ ]{0,3}:[ ]{1,3}")
+_DEFINITION_NEXT = regex.compile(r"(?:\n[ \t]*)+\n[ ]{0,3}:[ ]{1,3}")
+_BLANK_LINE = regex.compile(r"\n[ \t]*\n")
+#: Footnotes, abbreviations, and characters python-markdown removes or turns into line
+#: breaks before it reads the blocks: a text holding any is converted whole.
+_READ_WHOLE = ("[^", "*[", "\r", "\x02", "\x03")
+_FENCE_LINE = regex.compile(r"^(?:~{3,}|`{3,})[^\n]*", regex.MULTILINE)
+
+
+def piece_bounds(text: str, size: int = PIECE_CHARS, markers: Sequence[int] = ()) -> list[int]:
+    """Offsets that cut `text` into pieces python-markdown renders one by one exactly as
+    it renders the whole (the pieces' HTML joined by newlines): `[0, ..., len(text)]`.
+
+    A cut falls only between two top-level blocks that nothing joins: after blank lines,
+    before a line that starts a paragraph or heading, after a block whose last line is
+    not indented, never inside a fenced code block (found as python-markdown finds
+    them). A text that python-markdown reads as a whole is one piece: footnotes (their
+    numbers and list span the document), abbreviations (defined anywhere, applied
+    everywhere), carriage returns (and STX, ETX), tabs on a fence line, fences with
+    attributes.
+    Reference-style link definitions are collected over the whole text before the pieces
+    are rendered (`PieceRenderer`). `markers`: where runs' markers go (sorted)."""
+    if len(text) <= size or any(sign in text for sign in _READ_WHOLE):
+        return [0, len(text)]
+    fences = _fence_regions(text, markers)
+    if fences is None:
+        return [0, len(text)]
+    bounds = [0]
+    fence = 0
+    position = size
+    while position < len(text):
+        found = _BLOCK_BREAK.search(text, position)
+        if found is None:
+            break
+        cut = found.end()
+        position = cut
+        line_end = found.start()
+        line_start = text.rfind("\n", 0, line_end) + 1
+        if text[line_start] in " \t\n" or not text[line_start:line_end].strip(" \t"):
+            continue  # the block before may continue (indented), or no block ends here
+        while fence < len(fences) and fences[fence][1] <= cut:
+            fence += 1
+        if fence < len(fences) and fences[fence][0] < cut:
+            continue  # inside a fenced code block
+        block_end = _BLANK_LINE.search(text, cut)
+        end = block_end.start() if block_end else len(text)
+        if _DEFINITION.search(text, cut, end) or _DEFINITION_NEXT.match(text, end):
+            continue  # a definition list's term or definition: it may join one before it
+        bounds.append(cut)
+        position = cut + size
+    bounds.append(len(text))
+    return bounds
+
+
+def _fence_regions(text: str, markers: Sequence[int] = ()) -> list[tuple[int, int]] | None:
+    """(start, end) of each fenced code block as python-markdown's `fenced_code` finds
+    them in the text with a marker at each of `markers` (sorted positions; a marker on
+    a fence line can stop it being one); None where its search could differ on the raw
+    text (a tab on a fence line, which it expands first, or `{attributes}`).
+
+    Only fence lines decide where fenced blocks are (the lines between them are any code),
+    so the search runs over the fence lines alone, joined by newlines."""
+    from markdown.extensions.fenced_code import FencedBlockPreprocessor
+
+    lines: list[str] = []
+    starts: list[tuple[int, int, int]] = []  # (compact offset, line start, line end)
+    compact = 0
+    for line in _FENCE_LINE.finditer(text):
+        if "\t" in line.group():
+            return None
+        start, end = line.span()
+        first = bisect_left(markers, start)
+        last = bisect_right(markers, end)
+        marked = line.group()
+        for position in reversed(markers[first:last]):
+            marked = marked[: position - start] + _marker(0) + marked[position - start :]
+        starts.append((compact, start, end))
+        lines.append(marked)
+        compact += len(marked) + 1
+    view = "\n".join(lines)
+    offsets = [c for c, _s, _e in starts]
+    pattern = FencedBlockPreprocessor.FENCED_BLOCK_RE
+    regions: list[tuple[int, int]] = []
+    index = 0
+    while (found := pattern.search(view, index)) is not None:
+        if found.group("attrs"):
+            return None
+        opening = starts[bisect_right(offsets, found.start()) - 1]
+        closing = starts[bisect_right(offsets, found.end() - 1) - 1]
+        regions.append((opening[1], closing[2]))
+        index = found.end()
+    return regions
+
+
+class PieceRenderer:
+    """One python-markdown instance converting a text's pieces in order (`reset()`
+    between them), given the reference-style link definitions of the whole text
+    (`collect_references`), so a link in one piece finds its definition in another, the
+    last definition of a name winning, as when the whole is converted at once."""
+
+    def __init__(self) -> None:
+        self.renderer = markdown_renderer()
+
+    def collect_references(self, pieces: Iterable[str]) -> None:
+        """Read every piece's definitions, in order (block parsing only), and give them
+        to every later conversion."""
+        references: dict[str, tuple[str, str]] = {}
+        md = self.renderer
+        for piece in pieces:
+            md.reset()
+            lines = piece.split("\n")
+            for preprocessor in md.preprocessors:
+                lines = preprocessor.run(lines)
+            md.parser.parseDocument(lines)
+            references.update(md.references)
+        md.reset()
+        md.treeprocessors.register(_WholeTextReferences(md, references), "ds_references", 100)
+
+    def convert(self, piece: str) -> str:
+        self.renderer.reset()
+        return self.renderer.convert(piece)
+
+
+class _WholeTextReferences(markdown.treeprocessors.Treeprocessor):
+    """Before inline patterns run: the whole text's link definitions."""
+
+    def __init__(self, md: markdown.Markdown, references: dict[str, tuple[str, str]]) -> None:
+        super().__init__(md)
+        self.whole = references
+
+    def run(self, root: object) -> None:
+        assert self.md is not None
+        self.md.references.clear()
+        self.md.references.update(self.whole)
 
 
 def render_runs(
@@ -187,12 +344,122 @@ def render_runs(
     span_attributes: Callable[[Run], str],
 ) -> str:
     """The Markdown rendered to HTML, each run's visible text in `<span {attributes}>`."""
+    return "".join(iter_render_runs(text, runs, span_attributes))
+
+
+def iter_render_runs(
+    text: str,
+    runs: list[Run],
+    span_attributes: Callable[[Run], str],
+    size: int | None = None,
+) -> Iterator[str]:
+    """`render_runs` piece by piece (`piece_bounds`): a long text's HTML is made, and
+    can be written, a piece at a time, each piece's markers, spans and sanitizing its
+    own, so the whole text is never marked, rendered or held as one tree. The joined
+    pieces are the whole text's `render_runs_whole`."""
+    size = PIECE_CHARS if size is None else size
+    if len(text) <= size or _MARKER.search(text) is not None:  # one piece, or rare: the
+        yield render_runs_whole(text, runs, span_attributes)  # text holds marker characters
+        return
+    placed = _marker_positions(text, runs) if runs else []
+    markers = [position for position, _index in placed]
+    bounds = piece_bounds(text, size, markers)
+    del markers
+    if len(bounds) == 2:
+        yield render_runs_whole(text, runs, span_attributes)
+        return
+    # One numbering of the markers for the whole text, as when it is rendered whole: a
+    # link's definition (markers and all) may be used in another piece. Past the
+    # markers' capacity, each piece numbers its own (then no definition may cross).
+    local = len(runs) > _MARKER_CAPACITY
+    renderer = PieceRenderer()
+    if "]:" in text:
+        if local:
+            raise ValueError(f"too many runs to mark ({len(runs)})")
+        renderer.collect_references(
+            source
+            for _base, source in _marked_pieces(text, bounds, placed, local)
+            if "]:" in source
+        )
+    opening = _Openings(runs, span_attributes)
+    state = _SpanState()
+    wrote = False
+    for base, source in _marked_pieces(text, bounds, placed, local):
+        rendered = renderer.convert(source)
+        del source
+        if not rendered:
+            continue
+        html_piece = (
+            sanitize(_spans(rendered, opening, state, base)) if runs else sanitize(rendered)
+        )
+        if wrote:
+            yield "\n"
+        yield html_piece
+        wrote = True
+
+
+def _marked_pieces(
+    text: str, bounds: list[int], placed: list[tuple[int, int]], local: bool
+) -> Iterator[tuple[int, str]]:
+    """(base, source) of each piece: its Markdown with its markers (`_marker_positions`),
+    numbered from `base` (0, or with `local` the piece's first run)."""
+    first = 0  # the first of `placed` not yet in a piece
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        last = first
+        while last < len(placed) and placed[last][0] < end:
+            last += 1
+        base = placed[first][1] if local and last > first else 0
+        pieces: list[str] = []
+        position = start
+        for at, index in placed[first:last]:
+            pieces.append(text[position:at])
+            if index - base >= _MARKER_CAPACITY:
+                raise ValueError(f"too many runs to mark in one piece ({index - base})")
+            pieces.append(_marker(index - base))
+            position = at
+        pieces.append(text[position:end])
+        first = last
+        yield base, "".join(pieces)
+
+
+class _Openings:
+    """Each run's opening `<span ...>` tag, made when first needed."""
+
+    def __init__(self, runs: list[Run], span_attributes: Callable[[Run], str]) -> None:
+        self.runs = runs
+        self.span_attributes = span_attributes
+        self.made: dict[int, str] = {}
+
+    def __getitem__(self, index: int) -> str:
+        tag = self.made.get(index)
+        if tag is None:
+            run = self.runs[index]
+            # Each span names its run by its first code point in the text: what `verify` checks.
+            tag = f'<span {self.span_attributes(run)} data-ds-run="{run.start}">'
+            self.made[index] = tag
+        return tag
+
+
+class _SpanState:
+    """The run and raw-text element the rendered HTML is in, carried from piece to piece."""
+
+    def __init__(self) -> None:
+        self.current = 0
+        self.raw_text_tag: str | None = None
+
+
+def render_runs_whole(
+    text: str,
+    runs: list[Run],
+    span_attributes: Callable[[Run], str],
+) -> str:
+    """`render_runs` of the whole text in one conversion (short texts, texts that cannot
+    be cut into pieces, and the reference the pieces are tested against)."""
     if not runs:
         return sanitize(render_markdown(_escape_foreign_markers(text)))
     if len(runs) > _MARKER_CAPACITY:
         raise ValueError(f"too many runs to mark ({len(runs)})")
-    # Each span names its run by the run's first code point in `text`: what `verify` checks.
-    opening = [f'<span {span_attributes(run)} data-ds-run="{run.start}">' for run in runs]
+    opening = _Openings(runs, span_attributes)
     source = _escape_foreign_markers(text)
     escaped = source != text
     if escaped:  # rare: re-derive runs over the escaped text
@@ -200,40 +467,45 @@ def render_runs(
     rendered = render_markdown(_marked_source(text, runs))
     if escaped:  # code keeps `&` literally: show the writer's character there too
         rendered = _ESCAPED_IN_CODE.sub(r"&#x\1;", rendered)
+    return sanitize(_spans(rendered, opening, _SpanState(), 0))
+
+
+def _spans(rendered: str, opening: _Openings, state: _SpanState, base: int) -> str:
+    """Rendered HTML with its markers (run `base` + the marker's number) turned into
+    origin spans around each stretch of visible text."""
     out: list[str] = []
-    current = 0
-    raw_text_tag: str | None = None
     for match in _TOKENS.finditer(rendered):
         tag, chunk = match.group(1), match.group(2)
         if tag is not None:
             found = _MARKER.findall(tag)
             if found:
-                current = _marker_index(found[-1])
+                state.current = base + _marker_index(found[-1])
                 tag = _MARKER.sub("", tag)
             name = _TAG_NAME.match(tag)
             if name and name.group(1).lower() in _RAW_TEXT_TAGS:
-                raw_text_tag = None if tag.startswith("</") else name.group(1).lower()
+                state.raw_text_tag = None if tag.startswith("</") else name.group(1).lower()
             out.append(tag)
             continue
-        if raw_text_tag:
+        if state.raw_text_tag:
             out.append(_MARKER.sub("", chunk))
             continue
         parts = _MARKER.split(chunk)
         boundaries = _MARKER.findall(chunk)
         for n, part in enumerate(parts):
             if n:
-                current = _marker_index(boundaries[n - 1])
+                state.current = base + _marker_index(boundaries[n - 1])
             if not part:
                 continue
             if part.isspace():
                 out.append(part)
             else:
-                out.append(opening[current] + part + "</span>")
-    return sanitize("".join(out))
+                out.append(opening[state.current] + part + "</span>")
+    return "".join(out)
 
 
-def _marked_source(text: str, runs: list[Run]) -> str:
-    """The Markdown source with a marker where each run starts (moved to a safe place)."""
+def _marker_positions(text: str, runs: list[Run]) -> list[tuple[int, int]]:
+    """(position, run index) of each run's marker: where the run starts, moved to a safe
+    place; a run whose marker would land on the next one's is left out."""
     safe = _SafePositions(text)
     placed: list[tuple[int, int]] = []
     for index, run in enumerate(runs):
@@ -242,9 +514,14 @@ def _marked_source(text: str, runs: list[Run]) -> str:
             placed.pop()
         if position < len(text):
             placed.append((position, index))
+    return placed
+
+
+def _marked_source(text: str, runs: list[Run]) -> str:
+    """The Markdown source with a marker where each run starts (moved to a safe place)."""
     pieces: list[str] = []
     last = 0
-    for position, index in placed:
+    for position, index in _marker_positions(text, runs):
         pieces.append(text[last:position])
         pieces.append(_marker(index))
         last = position
@@ -458,35 +735,68 @@ def script_json(element_id: str, value: object) -> str:
 
 
 def page(title: str, body: str, extra_css: str = "", printable: bool = False) -> str:
+    before, after = _page_around(title, extra_css, printable)
+    return before + body + after
+
+
+def _page_around(title: str, extra_css: str = "", printable: bool = False) -> tuple[str, str]:
+    """A page's markup before and after its body."""
     css = export_css("print") if printable else export_css("page") + origin_css() + extra_css
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title or 'Untitled')}</title>\n"
-        f"<style>{css}</style>\n</head>\n<body>\n{body}\n"
-        "</body>\n</html>\n"
+        f"<style>{css}</style>\n</head>\n<body>\n",
+        "\n</body>\n</html>\n",
     )
+
+
+#: Characters of the source put through `json.dumps` at once (escaping is per character).
+_JSON_CHUNK = 1 << 20
+
+
+def _script_json_text(element_id: str, text: str) -> Iterator[str]:
+    """`script_json(element_id, text)` for a text, a megabyte at a time."""
+    yield f'<script type="application/json" id="{element_id}">"'
+    for start in range(0, len(text), _JSON_CHUNK):
+        payload = json.dumps(text[start : start + _JSON_CHUNK], ensure_ascii=False)[1:-1]
+        yield payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    yield '"</script>'
 
 
 def write_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:
     """The document as a standalone HTML page with its summary, legend and manifest."""
-    article = render_body(record)
-    footer = (
+    parts: list[str] = []
+    write_html_to(record, manifest, parts.append)
+    return "".join(parts)
+
+
+def write_html_to(
+    record: ProvenanceRecord, manifest: Manifest | None, write: Callable[[str], object]
+) -> None:
+    """`write_html` handed to `write` a piece at a time (the article a piece of Markdown
+    at a time, the embedded source a megabyte at a time), so a long text's page is never
+    held whole."""
+    before, after = _page_around(record.title)
+    write(before)
+    write(summary_html(record, manifest))
+    write('\n<article id="draftsmith-text">\n')
+    for piece in iter_render_runs(record.text, record.runs(), run_attributes):
+        write(piece)
+    write("\n</article>\n")
+    write(
         '<footer class="ds-verify">Exported by Draftsmith '
         f"{html.escape(record.app_version)}. This page carries a signed account of its text "
         "(the <code>draftsmith-manifest</code> element); <code>draftsmith verify FILE</code> "
         "checks that text and account still match.</footer>"
     )
-    body = (
-        summary_html(record, manifest)
-        + f'\n<article id="draftsmith-text">\n{article}\n</article>\n'
-    )
-    body += footer
     if manifest is not None:
-        body += "\n" + script_json("draftsmith-manifest", manifest)
-    body += "\n" + script_json("draftsmith-source", record.text)
-    return page(record.title, body)
+        write("\n" + script_json("draftsmith-manifest", manifest))
+    write("\n")
+    for chunk in _script_json_text("draftsmith-source", record.text):
+        write(chunk)
+    write(after)
 
 
 def printable_html(record: ProvenanceRecord, manifest: Manifest | None) -> str:

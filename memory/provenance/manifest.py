@@ -9,7 +9,6 @@ Ed25519 over the manifest's canonical JSON (sorted keys, no spaces, UTF-8) witho
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
 from memory.provenance.graphemes import GraphemeMap
 from memory.provenance.record import ProvenanceRecord
 from memory.provenance.signing import SigningKey, fingerprint, verify_signature
+from memory.provenance.text_hash import sha256_hex, utf8_length
 
 FORMAT = "draftsmith-manifest"
 VERSION = 1
@@ -66,7 +66,7 @@ def canonical_json(value: object) -> bytes:
 
 
 def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_hex(text)
 
 
 def build_manifest(
@@ -100,7 +100,7 @@ def unsigned_manifest(record: ProvenanceRecord, created: float | None = None) ->
             "sha256": text_sha256(text),
             "code_points": len(text),
             "graphemes": graphemes.count,
-            "utf8_bytes": len(text.encode("utf-8")),
+            "utf8_bytes": utf8_length(text),
         },
         "ledger_head": record.ledger_head,
         "authors": _authors(record, graphemes),

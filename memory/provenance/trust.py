@@ -321,6 +321,7 @@ def file_authorship(
     """Decide a file's authorship from its content (as read, block included) and the
     store (None: no ledger known), and build its export record without writing."""
     text, annotations = split_block(path, content)
+    del content  # the text before a block is a copy: a long file is not held twice
     known = known_ledger(store, str(path.resolve()))
     decision = decide(
         text, annotations, known, imported=Author(SourceKind.IMPORT, path.name), choice=choice
