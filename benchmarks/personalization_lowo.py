@@ -1,18 +1,26 @@
 """Leave-one-writer-out check of the personalization ranker's few constants.
 
-`draftsmith bench personalization` runs the ranker with its shipped constants (the prior
-and the learning rate in `memory/ranker.py`). Those were chosen by a person looking at
-the four shared writers, so their figure flatters the ranker. This script asks the honest
-question: if the constants were chosen on three writers, how well does the ranker do on
-the fourth, whom it has never seen?
+`draftsmith bench personalization` runs the ranker with its shipped constants (in
+`memory/ranker.py`: the pooled profile's learning rate and shrinkage, and the
+per-writer offset's `PERSONAL_RATE` and `PERSONAL_SHRINK`). Chosen by a person looking at
+the four shared writers, their figure would flatter the ranker. This script asks the
+honest question: if the constants were chosen on three writers, how well does the
+ranker do on the fourth, whom it has never seen?
 
 It walks the same picks as the benchmark (`memory.personalization_bench.session_picks`,
-voice passages from the authorship replay, every writer's sessions in time order), with
-the real `memory.ranker.WriterProfile`, for a small grid of priors × learning rates ×
-shrinkages; then, for each writer, picks the setting with the best top-1 on the other
-three and scores it on the held-out one.
+voice passages from the authorship replay, every writer's sessions in time order,
+writers interleaved), with the real `memory.ranker.WriterProfile` as the benchmark runs
+it: one pooled profile (`global`) learning from everyone's earlier picks, and each
+writer's profile (`personal`) with the pooled one as its parent. For a small grid of
+pooled learning rates × personal offset rates × personal shrinkages it records every
+pick; then, for each writer, it picks the setting with the best personal top-1 on the
+other three and scores it on the held-out one, with 95% bootstrap intervals (picks
+resampled within each writer) for the held-out figure and for its paired difference
+from `global` and from the first option shown.
 
     .venv/bin/python -m benchmarks.personalization_lowo --corpus ../shared/corpora/coauthor
+
+`--quick` runs a smaller grid.
 """
 
 from __future__ import annotations
@@ -27,18 +35,13 @@ from typing import Any
 
 import numpy as np
 
-from memory.ranker import FEATURES, PRIOR, Candidate, WriterProfile
+from memory.ranker import LEARNING_RATE, PERSONAL_RATE, PERSONAL_SHRINK, Candidate, WriterProfile
 
-PRIORS: dict[str, np.ndarray[Any, Any]] = {
-    "shipped (primacy + logprob)": PRIOR,
-    "primacy only": np.array([1.0 if f == "shown_early" else 0.0 for f in FEATURES]),
-    "neutral (all zero)": np.zeros(len(FEATURES)),
-    "on-topic (logprob, context, personal)": np.array(
-        [0.3, 0.0, 0.3, 0.3, 0.3, 0.2, 0.2, 0.0, 0.0], dtype=np.float64
-    ),
-}
-RATES = (0.0, 0.02, 0.05, 0.1, 0.15)
-SHRINKS = (0.02, 0.05)
+POOLED_RATES = (0.02, 0.05, 0.1)
+PERSONAL_RATES = (0.0, 0.01, 0.02, 0.05, 0.1)
+PERSONAL_SHRINKS = (0.01, 0.05)
+METHODS = ("personal", "global", "shown_order")
+Setting = tuple[float, float, float]
 
 
 @dataclass
@@ -82,64 +85,94 @@ def load(corpus: Path) -> list[Session]:
         passages = [x.text for x in passages_from_labels_string(replay.final_text, replay.labels)]
         voice = np.asarray(embedder.embed(passages), dtype=np.float32) if passages else None
         out.append(Session(writer, items, voice if voice is not None else np.zeros((0, 384))))
+    embedder.close()
     return out
 
 
-def per_writer(sessions: list[Session], prior: Any, rate: float, shrink: float) -> dict[str, Any]:
-    """Top-1 hits and picks per writer for one setting (personal profiles only)."""
+def per_writer(sessions: list[Session], setting: Setting) -> dict[str, dict[str, list[float]]]:
+    """Top-1 hits pick by pick, per writer and method, for one setting, exactly as the
+    benchmark ranks: personal with the pooled profile as its parent."""
+    pooled_rate, personal_rate, personal_shrink = setting
+    pooled = WriterProfile(learning_rate=pooled_rate)
     profiles: dict[str, WriterProfile] = {}
-    hits: dict[str, list[int]] = {}
+    hits: dict[str, dict[str, list[float]]] = {}
     for session in sessions:
         profile = profiles.setdefault(
             session.writer,
             WriterProfile(
-                prior=np.asarray(prior, dtype=np.float64), learning_rate=rate, shrink=shrink
+                parent=pooled, personal_rate=personal_rate, personal_shrink=personal_shrink
             ),
         )
-        tally = hits.setdefault(session.writer, [0, 0])
+        tally = hits.setdefault(session.writer, {m: [] for m in METHODS})
         for context, candidates, picked in session.picks:
-            tally[0] += int(profile.rank(context, candidates)[0] == picked)
-            tally[1] += 1
+            tally["personal"].append(float(profile.rank(context, candidates)[0] == picked))
+            tally["global"].append(float(pooled.rank(context, candidates)[0] == picked))
+            tally["shown_order"].append(float(picked == 0))
             profile.learn(context, candidates, picked)
+            pooled.learn(context, candidates, picked)
         if len(session.voice):
             profile.add_voice(list(session.voice))
+            pooled.add_voice(list(session.voice))
     return hits
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True)
-    args = parser.parse_args(argv)
-    sessions = load(args.corpus)
-    grid = list(itertools.product(PRIORS, RATES, SHRINKS))
-    results = {g: per_writer(sessions, PRIORS[g[0]], g[1], g[2]) for g in grid}
+def report(sessions: list[Session], grid: list[Setting]) -> dict[str, Any]:
+    from memory.personalization_bench import bootstrap_intervals
+
+    results = {g: per_writer(sessions, g) for g in grid}
     writers = sorted({s.writer for s in sessions})
 
-    def top1(g: tuple[str, float, float], among: list[str]) -> float:
-        hit = sum(results[g][w][0] for w in among)
-        return hit / max(sum(results[g][w][1] for w in among), 1)
+    def top1(g: Setting, among: list[str], method: str = "personal") -> float:
+        hit = sum(sum(results[g][w][method]) for w in among)
+        return hit / max(sum(len(results[g][w][method]) for w in among), 1)
 
     held_out: dict[str, Any] = {}
-    hits = picks = 0
+    groups = []
     for writer in writers:
         others = [w for w in writers if w != writer]
-        best = max(grid, key=lambda g: top1(g, others))
+        best = max(grid, key=lambda g: (top1(g, others), -g[1]))  # ties: the smaller offset
         held_out[writer] = {
-            "chosen_on_others": {"prior": best[0], "learning_rate": best[1], "shrink": best[2]},
-            "top1": round(top1(best, [writer]), 4),
-            "picks": results[best][writer][1],
+            "chosen_on_others": dict(
+                zip(("pooled_rate", "personal_rate", "personal_shrink"), best, strict=True)
+            ),
+            **{m: round(top1(best, [writer], m), 4) for m in METHODS},
+            "picks": len(results[best][writer]["personal"]),
         }
-        hits += results[best][writer][0]
-        picks += results[best][writer][1]
-    shipped = ("shipped (primacy + logprob)", 0.05, 0.05)
-    report = {
+        groups.append(results[best][writer])
+    picks = sum(len(g["personal"]) for g in groups)
+    shipped = (LEARNING_RATE, PERSONAL_RATE, PERSONAL_SHRINK)
+    return {
         "writers": held_out,
-        "leave_one_writer_out_top1": round(hits / max(picks, 1), 4),
-        "shipped_setting_top1_all_writers": round(top1(shipped, writers), 4),
+        "leave_one_writer_out_top1": {
+            m: round(sum(sum(g[m]) for g in groups) / max(picks, 1), 4) for m in METHODS
+        },
+        **bootstrap_intervals(groups),
+        "shipped_setting_top1_all_writers": (
+            {m: round(top1(shipped, writers, m), 4) for m in METHODS}
+            if shipped in results
+            else None
+        ),
         "best_setting_top1_all_writers": round(max(top1(g, writers) for g in grid), 4),
-        "grid": {f"{g[0]} | rate {g[1]} | shrink {g[2]}": round(top1(g, writers), 4) for g in grid},
+        "grid": {
+            f"pooled rate {g[0]} | personal rate {g[1]} | personal shrink {g[2]}": {
+                m: round(top1(g, writers, m), 4) for m in ("personal", "global")
+            }
+            for g in grid
+        },
     }
-    print(json.dumps(report, indent=2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--quick", action="store_true", help="a smaller grid")
+    args = parser.parse_args(argv)
+    sessions = load(args.corpus)
+    if args.quick:
+        grid = list(itertools.product((LEARNING_RATE,), (0.0, 0.05), (PERSONAL_SHRINK,)))
+    else:
+        grid = list(itertools.product(POOLED_RATES, PERSONAL_RATES, PERSONAL_SHRINKS))
+    print(json.dumps(report(sessions, grid), indent=2))
     return 0
 
 

@@ -14,6 +14,20 @@ handful of picks cannot run away with it.
 
 `global` ranking in the benchmark is the same model fed with every writer's earlier
 picks pooled (still causal), so the comparison is between personal and pooled memory.
+
+Where a pooled profile exists (the benchmark's `global`), a writer's profile can take it
+as its `parent`: a two-level (hierarchical) model. The writer's features still come from
+their own memory (their kept and refused suggestions, their voice, their usual length),
+but the weights are the parent's current weights plus a per-writer offset that starts at
+zero, learns from this writer's picks at `PERSONAL_RATE` and is pulled back to zero by
+`PERSONAL_SHRINK` each step. With little personal data the writer is ranked by what
+everyone's picks taught; only a writer whose picks keep pointing the same way moves
+away from it. On the CoAuthor sample the per-writer offset did not pay: at a zero rate
+personal top-1 is 0.309-0.314 whatever the pooled rate, with a positive one anywhere
+from 0.264 to 0.324, and leave-one-writer-out (which chose 0 for two held-out writers
+and 0.05 for two) does no better than the first option shown (docs/performance.md). So
+it ships at zero, and the personal part is the writer's own memory in the features,
+weighted as everyone's picks taught.
 """
 
 from __future__ import annotations
@@ -44,6 +58,10 @@ PRIOR = np.array([0.3, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], dtype=np.float64
 LEARNING_RATE = 0.05
 SHRINK = 0.05  # pull towards the prior each step, so a few picks cannot run away
 NEAREST = 3
+#: With a parent (pooled) profile: how fast the writer's own offset from the parent's
+#: weights learns, and how hard it is pulled back to zero each step.
+PERSONAL_RATE = 0.0
+PERSONAL_SHRINK = 0.05
 
 
 @dataclass(frozen=True)
@@ -81,10 +99,23 @@ class WriterProfile:
     kept_lengths: list[float] = field(default_factory=list)
     voice: list[Vector] = field(default_factory=list)
     picks: int = 0
+    #: A pooled profile to borrow weights from (see the module doc); None: own weights.
+    parent: WriterProfile | None = None
+    personal_rate: float = PERSONAL_RATE
+    personal_shrink: float = PERSONAL_SHRINK
+    offset: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         if self.weights.shape != self.prior.shape:
             self.weights = self.prior.astype(np.float64).copy()
+        if self.offset.shape != self.prior.shape:
+            self.offset = np.zeros_like(self.prior, dtype=np.float64)
+
+    def effective_weights(self) -> np.ndarray[Any, Any]:
+        """The weights that score: the parent's plus this writer's offset, or its own."""
+        if self.parent is None:
+            return self.weights
+        return self.parent.effective_weights() + self.offset
 
     def features(
         self, context: Vector | None, candidates: Sequence[Candidate]
@@ -119,7 +150,7 @@ class WriterProfile:
         self, context: Vector | None, candidates: Sequence[Candidate]
     ) -> np.ndarray[Any, Any]:
         """One score per candidate (higher: likelier to be kept)."""
-        return self.features(context, candidates) @ self.weights
+        return self.features(context, candidates) @ self.effective_weights()
 
     def rank(self, context: Vector | None, candidates: Sequence[Candidate]) -> list[int]:
         """Indices of `candidates`, best first (ties keep the order shown)."""
@@ -130,13 +161,16 @@ class WriterProfile:
         """The writer kept `picked` and refused the rest: one step towards that choice."""
         if len(candidates) > 1:
             x = self.features(context, candidates)
-            z = x @ self.weights
+            z = x @ self.effective_weights()
             p = np.exp(z - z.max())
             p /= p.sum()
             gradient = x[picked] - p @ x
-            self.weights += self.learning_rate * gradient - self.shrink * (
-                self.weights - self.prior
-            )
+            if self.parent is None:
+                self.weights += self.learning_rate * gradient - self.shrink * (
+                    self.weights - self.prior
+                )
+            else:
+                self.offset += self.personal_rate * gradient - self.personal_shrink * self.offset
         for i, c in enumerate(candidates):
             (self.kept if i == picked else self.refused).append(c.vector)
         self.kept_lengths.append(math.log1p(len(candidates[picked].text)))
