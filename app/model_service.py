@@ -305,6 +305,16 @@ class ModelService(QObject):
         return out
 
     # --- the suggestion model ----------------------------------------------------
+    def suggestion_n_ctx(self) -> int:
+        """The suggestion model's context: what its prompts use (see
+        `assistant.prompts.suggestion_context_tokens`), at most the `n_ctx` asked for;
+        rewrite and brainstorm load their own instance with the whole `n_ctx`."""
+        from assistant.prompts import suggestion_context_tokens
+
+        settings = self.settings
+        max_tokens = int(settings["suggestion_max_tokens"]) if settings is not None else 24
+        return min(self.n_ctx, suggestion_context_tokens(max_tokens))
+
     def load(self, path: Path | None) -> Task:
         """Load `path` (None: the bundled default) for suggestions, in the background."""
         from assistant.model_files import model_display_name
@@ -329,7 +339,7 @@ class ModelService(QObject):
         backend = LlamaBackend()
         info = backend.load(
             path,
-            n_ctx=self.n_ctx,
+            n_ctx=self.suggestion_n_ctx(),
             n_threads=self.n_threads,
             progress=lambda fraction: ctx.progress(fraction, "loading"),
             hash_cache=self.hash_cache,

@@ -13,11 +13,17 @@ Failures come in two kinds (`app.errors`): a `DraftsmithError` or `OSError` goes
 task's `on_failure` (or the runner's `on_problem`, which tells the writer); anything else
 is a bug: the task's `on_failure` still runs (to put its state right), and the runner's
 `on_bug` reports it (log and crash dialog).
+
+Background lanes (`LOW_PRIORITY_LANES`: the embedder's batches) run at a lower CPU
+priority on Linux (`lower_thread_priority`); the threads llama.cpp's OpenMP starts from
+such a lane inherit it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -28,6 +34,21 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from app.errors import is_expected
 
 log = logging.getLogger(__name__)
+
+#: Lanes whose thread runs at a lower CPU priority (see `lower_thread_priority`): the
+#: embedder's background batches, which neither the writer nor a suggestion waits for.
+#: Not the model lanes: llama.cpp's two OpenMP threads meet at a barrier at every step
+#: of the graph, and on two cores a lowered pair gave way to the GUI thread's idle work
+#: (styling a just-opened text) by sharing one core, each barrier then waiting for a
+#: time slice: a suggestion's first text went from 0.4-0.5 s to 1.7-25 s on the loaded
+#: machine (docs/performance.md, issue 12).
+LOW_PRIORITY_LANES = frozenset({"embedding"})
+#: How much nicer than the rest of the process those lanes run (Linux nice steps: at
+#: +10 a busy thread gets about a tenth of a core's time against a thread at +0 that
+#: wants it, and the GUI thread is scheduled ahead of it when it wakes). With Linux's
+#: autogroups (on by default) a session's threads share one weight against other
+#: programs, so this moves time inside the app, not from other programs to it.
+LOW_PRIORITY_NICE = 10
 
 
 class Cancelled(Exception):
@@ -109,13 +130,43 @@ class Task:
             self.signals.finished.emit()
 
 
+def lower_thread_priority(step: int = LOW_PRIORITY_NICE) -> int | None:
+    """Make the calling thread (and the threads it starts from now on, such as the
+    OpenMP workers llama.cpp's first decode creates) `step` nicer than the process's
+    main thread; returns the thread's nice value, or None where this does nothing.
+    Calling it again on the same thread changes nothing.
+
+    Linux only: there the nice value belongs to each thread (`setpriority` on the
+    thread's id) and a new thread inherits its creator's. Elsewhere `PRIO_PROCESS`
+    would lower the whole process, the GUI thread included, so this is a no-op. An
+    unprivileged process cannot raise a priority again, so call it only on a thread
+    that is dedicated to background work for its whole life (a lane's thread)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "setpriority"):
+        return None
+    tid = threading.get_native_id()
+    try:
+        # The main thread's id is the process id: the priority the GUI thread runs at.
+        wanted = min(19, os.getpriority(os.PRIO_PROCESS, os.getpid()) + max(0, step))
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        if current < wanted:
+            os.setpriority(os.PRIO_PROCESS, tid, wanted)
+            return wanted
+    except OSError as exc:  # a sandbox that forbids it: run at the normal priority
+        log.info("could not lower the priority of a background thread: %s", exc)
+        return None
+    return current
+
+
 class _Runnable(QRunnable):
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, low_priority: bool = False) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._task = task
+        self._low_priority = low_priority
 
     def run(self) -> None:
+        if self._low_priority:
+            lower_thread_priority()
         self._task._run()
 
 
@@ -180,7 +231,7 @@ class TaskRunner(QObject):
         if self._held is not None:
             self._held.append((lane, task))
         else:
-            self._lane(lane).start(_Runnable(task))
+            self._start(lane, task)
         return task
 
     def hold(self) -> None:
@@ -198,7 +249,10 @@ class TaskRunner(QObject):
         """Start the tasks queued since `hold()`, in order; later ones start at once."""
         held, self._held = self._held or [], None
         for lane, task in held:
-            self._lane(lane).start(_Runnable(task))
+            self._start(lane, task)
+
+    def _start(self, lane: str, task: Task) -> None:
+        self._lane(lane).start(_Runnable(task, low_priority=lane in LOW_PRIORITY_LANES))
 
     def _failed(self, exc: BaseException, details: str, on_failure: FailureHandler | None) -> None:
         """Route a failure: the task's own handler first, then problem or bug."""

@@ -25,6 +25,8 @@ DEFAULT_PROMPT_TOKENS = 1024
 #: in a few tenths of a second; it grows as the writer types on (its start is kept), and
 #: the full prompt is warmed in the background while the writer pauses.
 COLD_PROMPT_TOKENS = 64
+#: The long-term memory's share of a suggestion's prompt (`app.learning.MEMORY_TOKENS`).
+MEMORY_PROMPT_TOKENS = 256
 CONTINUATION_TEMPLATE = "prompts/continuation.txt"
 DOCUMENT_PLACEHOLDER = "{document}"
 # Boundaries to start a window at, best first: paragraph, line, sentence, word.
@@ -38,6 +40,17 @@ class ContinuationPrompt:
     text: str
     window_start: int
     trailing_whitespace: str
+
+
+def suggestion_context_tokens(max_tokens: int, memory_tokens: int = MEMORY_PROMPT_TOKENS) -> int:
+    """The context a suggestion model needs: the longest prompt a suggestion builds (the
+    memory's preamble, the full window and one token a kept start may add), the longest
+    suggestion and the margin `continuation.full_prompt` keeps, rounded up to 256.
+    Every token of context is KV cache held in memory (23 KB each for the bundled
+    model), so the suggestion model is loaded with this rather than the 2,048 the
+    co-writer's long prompts get."""
+    needed = memory_tokens + DEFAULT_PROMPT_TOKENS + 1 + max(max_tokens, 0) + 8
+    return -(-needed // 256) * 256
 
 
 def template_preamble(template: str) -> str:

@@ -8,10 +8,11 @@ with the peak so far after each stage (`ours_peak_after_mb`, `naive_peak_after_m
 
 - ours: the window as `draftsmith FILE` opens it (`app.main.open_window`, a 100 KB
   manuscript, no model loaded by the window), then the bundled model loaded through the
-  app's `assistant.backend.LlamaBackend` with the app's settings and a 32-token
-  completion, the bundled embedder through `memory.embedder.Embedder` embedding 64
-  passages (whatever engine it picks: llama.cpp on the GGUF built at setup, found in the
-  real user cache through `$DRAFTSMITH_EMBEDDER_CACHE`, else sentence-transformers;
+  app's `assistant.backend.LlamaBackend` with the app's settings (the suggestion model's
+  context, `ModelService.suggestion_n_ctx`) and a 32-token completion, the bundled
+  embedder through `memory.embedder.Embedder` embedding 64 passages (whatever engine it
+  picks: llama.cpp on the GGUF built at setup, found in the real user cache through
+  `$DRAFTSMITH_EMBEDDER_CACHE`, else sentence-transformers;
   `ours_embedder_engine` says which, and whether torch was loaded), and one
   `memory.recall.recall` over 2,000 memories with their vectors: the
   app's own paths, all in the one process that holds the window.
@@ -58,7 +59,7 @@ stage("window")
 from assistant.backend import LlamaBackend
 from assistant.model_files import default_model_path
 backend = LlamaBackend()
-backend.load(default_model_path())
+backend.load(default_model_path(), n_ctx=room.model.suggestion_n_ctx())
 backend.complete("The lighthouse keeper looked out at the sea and", max_tokens=32, seed=1)
 stage("model")
 from memory.embedder import Embedder
