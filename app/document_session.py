@@ -19,17 +19,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import queue
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from app import messages, paths
+from app import editor_load, messages, paths
 from app.authorship_bridge import AuthorshipBridge
 from app.crash import report_bug
+from app.editor_load import EditorLoad
 from app.errors import is_expected
 from app.file_locks import FileLock
 from app.files import (
@@ -56,6 +59,7 @@ from memory.provenance.annotations import ParsedAnnotations, write_annotated_mar
 from memory.provenance.record import ProvenanceRecord
 from memory.provenance.trust import BlockChoice, KnownLedger, Source, TrustDecision
 from memory.store import Store
+from memory.utf16_offsets import Utf16Offsets
 from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -90,6 +94,8 @@ class DocumentSession(QObject):
     journaled = Signal(int)
     #: From the "io" lane: a save's file is written (or failed); queued to the GUI thread.
     _save_done = Signal(object)
+    #: From the thread that parses a long file's block: `_Reading`, queued to the GUI thread.
+    _read_done = Signal(object)
 
     def __init__(
         self,
@@ -139,6 +145,14 @@ class DocumentSession(QObject):
         self._save_job: _SaveJob | None = None
         self._save_queued: _SaveRequest | None = None
         self._save_done.connect(self._save_written)
+        self._read_done.connect(self._read_finished)
+        self._reading: _Reading | None = None  # a long file's block being parsed
+        # A long text goes into the editor in slices (`app.editor_load`); meanwhile the
+        # editor is read-only and what waits for the whole text waits for `_loaded`.
+        self._load: EditorLoad | None = None
+        self._when_loaded: list[Callable[[], None]] = []
+        self._read_only = False  # the file is open in another Draftsmith (see _claim_file)
+        self._loaded_map: tuple[str, Utf16Offsets | None] | None = None  # (text, its map)
         self._attach(None, "")
         self._update_title()
 
@@ -165,12 +179,23 @@ class DocumentSession(QObject):
                     f"Authorship is not being recorded for this document: {exc}",
                 )
         shown = self.authored.text if self.authored is not None else text
-        self._show_text(shown)
-        if self.authored is not None:
-            self._take_lock(self.authored)
-            self.bridge = AuthorshipBridge(self.editor, self.authored, self.writer)
-            self.editor.document().setModified(shown != text)
+        authored = self.authored
+        self._show_text(shown, modified=authored is not None and shown != text)
+        if authored is not None:
+            self._take_lock(authored)
+            self._once_loaded(lambda: self._bind(authored))
         self._claim_file(path)
+
+    def _bind(self, document: AuthoredDocument, positions: Utf16Offsets | None = None) -> None:
+        """The editor holds `document`'s whole text: record its edits from now on.
+        `positions`: its UTF-16 map, found as a long text went in (`app.editor_load`;
+        a scan of every character, 25-60 ms per MB with emoji, in one go otherwise)."""
+        if self.authored is not document or self.bridge is not None:
+            return
+        loaded = self._loaded_map
+        if positions is None and loaded is not None and loaded[0] is document.text:
+            positions = loaded[1]
+        self.bridge = AuthorshipBridge(self.editor, document, self.writer, positions)
 
     def _claim_file(self, path: Path | None) -> None:
         """Note in the data folder that this window has `path` open; when another
@@ -183,12 +208,12 @@ class DocumentSession(QObject):
         holder = lock.acquire()
         if holder is None:
             return
-        self.editor.setReadOnly(True)
+        self._set_read_only(True)
 
         def edit_here() -> None:
             if self._file_lock is lock:
                 lock.take_over()
-                self.editor.setReadOnly(False)
+                self._set_read_only(False)
 
         messages.warning(
             f"“{path.name}” is already open in another Draftsmith window (process "
@@ -202,8 +227,13 @@ class DocumentSession(QObject):
         if self._file_lock is not None:
             self._file_lock.release()
             self._file_lock = None
-        self.editor.setReadOnly(False)
+        self._set_read_only(False)
         messages.retract(OPEN_ELSEWHERE_MESSAGE)
+
+    def _set_read_only(self, read_only: bool) -> None:
+        """Read-only for the writer's reason (open elsewhere); also while loading."""
+        self._read_only = read_only
+        self.editor.setReadOnly(read_only or self.loading)
 
     def _take_lock(self, document: AuthoredDocument) -> None:
         """Tell other Draftsmith processes this document is open here (not to offer it)."""
@@ -349,9 +379,10 @@ class DocumentSession(QObject):
         """Show `document`'s text again after it changed underneath the editor."""
         if self.bridge is not None:
             self.bridge.detach()
+            self.bridge = None
         self._show_text(document.text)
-        self.bridge = AuthorshipBridge(self.editor, document, self.writer)
-        self.opened.emit()
+        self._once_loaded(lambda: self._bind(document))
+        self._announce_opened()
 
     def _go_back_to_saved(self, document: AuthoredDocument) -> None:
         """The writer's word: drop the recovered work (the journal keeps the history)."""
@@ -373,6 +404,7 @@ class DocumentSession(QObject):
 
     def _detach(self) -> None:
         self.finish_saving()  # a save in flight is recorded against its own document
+        self._cancel_load()
         if self.bridge is not None:
             self.bridge.detach()
             self.bridge = None
@@ -438,13 +470,96 @@ class DocumentSession(QObject):
         self.window.setWindowTitle(f"{self.name}[*] — Draftsmith")
         self.window.setWindowModified(self.modified)
 
-    def _show_text(self, text: str) -> None:
-        """Put `text` in the editor as a fresh document (no undo history, no recording)."""
-        self.editor.setPlainText(text)
-        self.editor.document().setModified(False)
-        cursor = self.editor.textCursor()
-        cursor.movePosition(cursor.MoveOperation.End)
-        self.editor.setTextCursor(cursor)
+    def _show_text(self, text: str, *, modified: bool = False) -> None:
+        """Put `text` in the editor as a fresh document (no undo history, no recording):
+        at once when short, else in slices (`app.editor_load`), read-only meanwhile;
+        what needs the whole text in the editor waits for it (`_once_loaded`)."""
+        self._cancel_load()
+        if len(text) <= editor_load.PROGRESSIVE_CHARS:
+            self.editor.setPlainText(text)
+            self.editor.document().setModified(modified)
+            cursor = self.editor.textCursor()
+            cursor.movePosition(cursor.MoveOperation.End)
+            self.editor.setTextCursor(cursor)
+            return
+        load = self._load = EditorLoad(
+            self.editor, text, on_done=self._loaded, on_progress=self._load_progress
+        )
+        self._set_read_only(self._read_only)
+        load.start(now=False)  # its own turn: the first screen paints straight after it
+        self.editor.document().setModified(modified)
+        self._load_progress(*load.progress)
+
+    @property
+    def loading(self) -> bool:
+        """Whether a long file is still being read or put into the editor (read-only
+        until then)."""
+        return self._reading is not None or self._load is not None
+
+    def wait_loaded(self) -> None:
+        """Finish opening at once (scripts, tests, a save): afterwards the editor holds
+        the whole text and records edits."""
+        reading = self._reading
+        if reading is not None:
+            reading.done.wait()
+            self._read_finished(reading)
+        if self._load is not None:
+            self._load.finish_now()
+
+    def _once_loaded(self, step: Callable[[], None]) -> None:
+        """Run `step` once the editor holds the whole text (now if it does)."""
+        if self._load is None:
+            step()
+        else:
+            self._when_loaded.append(step)
+
+    def _announce_opened(self) -> None:
+        """`opened`, once the whole text is in the editor (its listeners read it)."""
+        self._once_loaded(self.opened.emit)
+
+    def _load_progress(self, done: int, total: int) -> None:
+        """The note in the status bar while a long text goes in (in steps of 10 %)."""
+        tenth = done * 10 // max(total, 1)
+        note = f"Opening {self.name}… {tenth * 10} %"
+        if self.window.status.currentMessage() != note:
+            self.window.status.showMessage(note)
+
+    def _loaded(self) -> None:
+        """The last slice is in: the authorship attached, then whoever waited."""
+        load, self._load = self._load, None
+        steps, self._when_loaded = self._when_loaded, []
+        self.window.status.clearMessage()
+        self._set_read_only(self._read_only)
+        self._loaded_map = (load.text, load.positions()) if load is not None else None
+        document = self.editor.document()
+        modified, length = document.isModified(), document.characterCount()
+        try:
+            for step in steps:
+                step()
+        finally:
+            self._loaded_map = None
+            # A restyle by a listener (the spelling layer, on `opened`) wraps its formats
+            # in an edit block, which Qt counts as a modification after undo was off.
+            if not modified and document.characterCount() == length:
+                document.setModified(False)
+            if load is not None:
+                load.deleteLater()
+
+    def _cancel_load(self) -> None:
+        """Closing, or another text shown, mid-load: stop putting this one in."""
+        if self._reading is not None:
+            self._reading = None  # its thread's result is dropped when it comes
+            self.window.status.clearMessage()
+            self._set_read_only(self._read_only)
+        load = self._load
+        if load is None:
+            return
+        self._load = None
+        self._when_loaded = []
+        load.cancel()
+        load.deleteLater()
+        self.window.status.clearMessage()
+        self._set_read_only(self._read_only)
 
     # --- commands ----------------------------------------------------------------
     def new_document(self) -> None:
@@ -456,7 +571,7 @@ class DocumentSession(QObject):
         self.file_format = UTF8
         self._attach(None, "")
         self._update_title()
-        self.opened.emit()
+        self._announce_opened()
 
     def start_at(self, path: Path) -> None:
         """`draftsmith FILE` for a file that does not exist yet: saved there later."""
@@ -474,7 +589,7 @@ class DocumentSession(QObject):
             if self.authored is not None:
                 self.authored.ledger.set_new_row(key, path.name)
         self._update_title()
-        self.opened.emit()
+        self._announce_opened()
 
     def _is_recoverable(self, doc_id: str) -> bool:
         if self.store is None:
@@ -492,10 +607,10 @@ class DocumentSession(QObject):
         self.trust = None
         self._known = None
         self.authored = AuthoredDocument.open(self.store, doc_id)
-        self._take_lock(self.authored)
-        self._show_text(self.authored.text)
-        self.bridge = AuthorshipBridge(self.editor, self.authored, self.writer)
-        self.editor.document().setModified(True)
+        authored = self.authored
+        self._take_lock(authored)
+        self._show_text(authored.text, modified=True)
+        self._once_loaded(lambda: self._bind(authored))
         name = f"“{path.name}”" if path else f"“{recovery.first_line(self.authored.text)}”"
         messages.warning(
             f"Draftsmith kept unsaved text of {name} from before it last closed. It is "
@@ -513,7 +628,7 @@ class DocumentSession(QObject):
         self.file_format = UTF8
         self._attach(None, "")
         self._update_title()
-        self.opened.emit()
+        self._announce_opened()
 
     def open_recovered(self, doc_id: str) -> bool:
         """Open a document offered back at start-up: its file when that still exists
@@ -532,7 +647,7 @@ class DocumentSession(QObject):
         self.file_format = UTF8
         self._attach_recovered(doc_id, path)
         self._update_title()
-        self.opened.emit()
+        self._announce_opened()
         return True
 
     def offer_recoverable(self) -> list[recovery.Recoverable]:
@@ -609,19 +724,63 @@ class DocumentSession(QObject):
         if not self.confirm_discard():
             return False
         self.path = path
-        self._on_disk = _fingerprint(path)
         self.file_format = opened.format
         for notice in opened.notices:
             messages.info(notice)
+        if len(content) > editor_load.PROGRESSIVE_CHARS:
+            # A long file: its block parsed and its bytes hashed on a thread of its own,
+            # then shown slice by slice; the window stays responsive (read-only) meanwhile.
+            self._detach()
+            self.trust = None
+            self._annotations = None
+            self._on_disk = None
+            self._cancel_load()
+            held = self.editor.blockSignals(True)
+            try:
+                self.editor.setPlainText("")
+            finally:
+                self.editor.blockSignals(held)
+            reading = self._reading = _Reading(path, content)
+            self._set_read_only(self._read_only)
+            self.window.status.showMessage(f"Opening {path.name}…")
+            self._update_title()
+            _worker.submit(lambda: self._split_file(reading))
+            return True
+        self._on_disk = _fingerprint(path)
         text, self._annotations = trust.split_block(path, content)
+        self._show_opened(path, text)
+        return True
+
+    def _split_file(self, reading: _Reading) -> None:
+        """On its own thread: the file's block split off and parsed, its bytes hashed."""
+        _split(reading)
+        try:
+            self._read_done.emit(reading)
+        except RuntimeError:  # the session is gone (the window closed meanwhile)
+            pass
+
+    def _read_finished(self, reading: _Reading) -> None:
+        """Back on the GUI thread (signalled, or waited for): show the file read."""
+        if reading is not self._reading:
+            return  # cancelled: closed, or another file opened meanwhile
+        self._reading = None
+        path = reading.path
+        text, self._annotations = reading.text, reading.annotations
+        if reading.error is not None:  # a bug: shown and reported, the text kept whole
+            report_bug(reading.error, reading.details)
+            text, self._annotations = reading.content, None
+        self._on_disk = reading.fingerprint
+        self._show_opened(path, text)
+
+    def _show_opened(self, path: Path, text: str) -> None:
+        """The file's text (its block split off) into the editor, by the trust rule."""
         self._attach(path, text)
         if self.trust is not None and self.trust.needs_decision:
             self._offer_annotations(path, text)
         self._update_title()
         self.state.add_recent(path)
         self.recent_changed.emit()
-        self.opened.emit()
-        return True
+        self._announce_opened()
 
     def save(self) -> bool:
         """Save and return once the file is written (closing, scripts): True if saved."""
@@ -667,6 +826,8 @@ class DocumentSession(QObject):
         the GUI thread; the block, the encoding, the atomic write and the fsync happen
         on the "io" lane (`_write_file`); `_save_written` records the save back here.
         `wait`: return once written (True if it was); else True once started or queued."""
+        if self._reading is not None:
+            self.wait_loaded()  # the file's block parsed and its authorship decided first
         if self._save_job is not None:
             if not wait:
                 self._save_queued = _SaveRequest(path, overwrite, recent)
@@ -692,6 +853,8 @@ class DocumentSession(QObject):
     def _snapshot(self, path: Path, recent: bool) -> _SaveJob:
         """What the save writes, taken at once (cheap: the record holds the text and
         lists of the runs and events, all immutable)."""
+        if self.authored is None:
+            self.wait_loaded()  # no authored text: the editor's, all of it
         authored = self.authored
         # The authored text is the editor's (the bridge records every change), and is
         # there for free; the editor's costs a copy through UTF-16 (10 ms per MB).
@@ -894,6 +1057,63 @@ class DocumentSession(QObject):
         if self.store is not None:
             self.store.close()
             self.store = None
+
+
+class _Worker:
+    """One plain thread, started on first use and kept, for an open's work that needs
+    no Qt and no library (the block parsed, the bytes hashed): a thread
+    started per open waited 20-25 ms for the GIL on the GUI thread to get going."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="open", daemon=True)
+                self._thread.start()
+        self._jobs.put(job)
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            except BaseException as exc:  # noqa: BLE001 - each job keeps its own errors
+                report_bug(exc, traceback.format_exc())
+
+
+_worker = _Worker()
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class _Reading:
+    """A long file being opened: read on the GUI thread, its block parsed on a thread."""
+
+    path: Path
+    content: str  # the file's text, block and all
+    # Written by the thread, read after `done` is set:
+    text: str = ""
+    annotations: ParsedAnnotations | None = None
+    fingerprint: str | None = None
+    error: BaseException | None = None
+    details: str = ""
+    done: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
+def _split(reading: _Reading) -> None:
+    """The block split off the text and parsed, the file's bytes hashed (no Qt, no
+    library: safe on any thread)."""
+    try:
+        reading.text, reading.annotations = trust.split_block(reading.path, reading.content)
+        reading.fingerprint = _fingerprint(reading.path)
+    except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
+        reading.error = exc
+        reading.details = traceback.format_exc()
+    finally:
+        reading.done.set()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

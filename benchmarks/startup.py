@@ -5,7 +5,9 @@
   pass of the event loop, then says so on stdout; the clock stops when the line arrives.
   The peer is a bare QMainWindow with a QPlainTextEdit holding the same file.
 - open a 1 MB Markdown file that Draftsmith saved (with its authorship block) to first
-  paint: the same, with that file; the peer opens the same file's text.
+  paint: the same, with that file, until the first slice of its text is in the editor
+  (a long file goes in slice by slice, `app.editor_load`: its first screen paints then,
+  the rest follows); the peer opens the same file's text.
 
 Run alone: `.venv/bin/python -m benchmarks.startup`.
 """
@@ -28,6 +30,9 @@ import os, sys
 from pathlib import Path
 from app.main import open_window
 app, room = open_window(Path(sys.argv[1]), model_path=None, load_model=True)
+# A long file goes in slice by slice (`app.editor_load`): until its first screen is in.
+while getattr(room.session, "loading", False) and room.editor.document().characterCount() <= 1:
+    app.processEvents()
 room.window.repaint()
 app.processEvents()
 print("visible", flush=True)

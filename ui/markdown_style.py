@@ -35,6 +35,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextDocumentLayout
 
 from memory.origins import LABELS, Theme, vocabulary
+from memory.positions import has_astral
 from ui.authorship_view import BlockLabels, origin_format
 from ui.markdown_spans import START, Role, Span, next_state, style_line
 
@@ -128,7 +129,7 @@ def utf16_offsets(text: str) -> list[int] | None:
     """UTF-16 offset of each code point position (None when they are the same). Built
     from ranges between the astral characters (C speed: a paragraph with an emoji
     opened in a long file cost 1 ms a paragraph character by character)."""
-    if text.isascii() or max(text) < "\U00010000":
+    if not has_astral(text):  # O(1): the string's storage width (`max` read every character)
         return None
     offsets: list[int] = []
     begin = shift = 0  # the first position not written yet; astral characters before it
@@ -193,6 +194,7 @@ class TextStyler(QSyntaxHighlighter):
         self._visible: weakref.WeakMethod[Callable[[], Iterator[QTextBlock]]] | None = None
         self._size_untold = False  # paragraphs laid out here changed the document's size
         self._size_told_at = 0.0
+        self._loading = False  # a file is being put in: every paragraph waits (`set_loading`)
 
     # --- what is drawn ------------------------------------------------------------
     def set_markdown(self, on: bool) -> None:
@@ -266,6 +268,14 @@ class TextStyler(QSyntaxHighlighter):
     def wake(self, *_scrolled: object) -> None:
         """The view scrolled: style what waits, the lines on screen first."""
         if self._pending_from >= 0 and not self._idle.isActive():
+            self._idle.start()
+
+    def set_loading(self, loading: bool) -> None:
+        """A file is being put into the document in slices (`app.editor_load`): while
+        it is, every paragraph added waits for the idle slices (those on screen first)
+        instead of 300 of them being styled at once for each slice."""
+        self._loading = loading
+        if not loading and self._pending_from >= 0 and not self._idle.isActive():
             self._idle.start()
 
     def pending(self) -> bool:
@@ -372,7 +382,7 @@ class TextStyler(QSyntaxHighlighter):
         if self._target is not None:  # styling one waiting block: the rest keep waiting
             stored = block.userState()
             return block != self._target and stored >= 0 and bool(stored & _PENDING)
-        if self._lines_this_turn >= BULK_LINES:
+        if self._loading or self._lines_this_turn >= BULK_LINES:
             return True
         if self._lines_this_turn == 0:
             self._turn.start()

@@ -187,8 +187,11 @@ class SpellingMarks(QObject):
             return
         deadline = time.perf_counter() + _SLICE_S
         while self._queue and time.perf_counter() < deadline:
-            _position, block = self._queue.popitem()
-            if not block.isValid():
+            position, _queued = self._queue.popitem()
+            # Found again by position: a block kept from before the document was
+            # emptied (another file opened) points into freed memory.
+            block = self._document.findBlock(position)
+            if not block.isValid() or block.position() != position:
                 continue
             key = (block.text(), state_before(block))
             if key not in self._found:

@@ -187,6 +187,7 @@ def test_a_file_just_under_the_limits_opens(writing_room, qtbot, tmp_path) -> No
     paragraph = "She said “yes” — and the café 🙂 closed. " * 40 + "\n\n"
     path.write_text(paragraph * (3 * 1_048_576 // len(paragraph.encode())), encoding="utf-8")
     assert writing_room.session.open_path(path)
+    qtbot.waitUntil(lambda: not writing_room.session.loading, timeout=60_000)  # in slices
     assert writing_room.editor.toPlainText() == path.read_text(encoding="utf-8")
     # Let the window finish styling the book in idle time before it closes.
     writing_room.session.new_document()

@@ -132,6 +132,7 @@ def test_reopening_a_saved_file_is_exactly_a_full_replay(
     assert doc.head_seq in snapshots  # the save kept its state
     room.session.new_document()  # close it, and open it again from the file
     assert room.session.open_path(path)
+    qtbot.waitUntil(lambda: not room.session.loading, timeout=60_000)  # put in slice by slice
     reopened = room.session.authored
     assert room.session.trust is not None and room.session.trust.source is Source.LEDGER
     assert reopened is not None and reopened.doc_id == doc.doc_id
@@ -162,6 +163,7 @@ def test_ctrl_s_keeps_the_snapshot_too(writing_room, qtbot, tmp_path: Path) -> N
     )
     room.session.new_document()
     assert room.session.open_path(path)
+    qtbot.waitUntil(lambda: not room.session.loading, timeout=60_000)  # put in slice by slice
     reopened = room.session.authored
     assert reopened is not None
     assert (reopened.text, list(reopened.authored_text.iter_runs())) == full_replay(reopened.ledger)
@@ -200,6 +202,7 @@ def test_a_tampered_saved_file_is_not_trusted(writing_room, qtbot, tmp_path: Pat
     content = path.read_text(encoding="utf-8")
     path.write_text(content.replace("\u201ctyped\u201d", "\u201cforged\u201d", 1), encoding="utf-8")
     assert room.session.open_path(path)
+    qtbot.waitUntil(lambda: not room.session.loading, timeout=60_000)  # put in slice by slice
     decision = room.session.trust
     assert decision is not None
     assert decision.source is Source.EXTERNAL  # the ledger's text is not the file's
