@@ -31,6 +31,7 @@ MODULES = (
     "suggestion_latency",
     "recall",
     "rss",
+    "big_files",
     "llama_bench",
 )
 OPTIONAL = ("journal",)  # run when present (another area's benchmark)

@@ -118,16 +118,28 @@ _WRITE = (
 )
 
 
+#: Runs the command in a child of its own and prints that child's peak RSS (KB). Linux
+#: starts a child's high-water mark at its parent's size when it forks (and keeps it
+#: across exec), so the process measured must be forked from a small one: this
+#: launcher, never the benchmark itself (a window with megabytes of text open).
+_LAUNCH = (
+    "import os, subprocess, sys; p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL); "
+    "_, status, usage = os.wait4(p.pid, 0); code = os.waitstatus_to_exitcode(status); "
+    "print(usage.ru_maxrss, code); sys.exit(code)"
+)
+
+
 def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one fresh process."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCH, *command], env=env, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise RuntimeError(f"{command[:4]} exited {process.returncode}")
-    return elapsed, usage.ru_maxrss / 1024
+    if done.returncode:
+        raise RuntimeError(f"{command[:4]} exited {done.returncode}: {done.stderr[-500:]}")
+    peak_kb, _code = done.stdout.split()
+    return elapsed, int(peak_kb) / 1024
 
 
 def export_50mb(rounds: int = 1, size: int = BIG_BYTES, verify: bool = False) -> dict[str, Any]:
