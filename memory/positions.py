@@ -95,6 +95,43 @@ def astral_positions(text: str) -> list[int]:
     return [m.start() for m in _ASTRAL.finditer(text)]
 
 
+def astral_to_utf16(astral: list[int], length: int, index: int) -> int:
+    """UTF-16 offset of code point `index` (0 <= index <= length) of a text of `length`
+    code points whose code points above U+FFFF are at `astral` (sorted)."""
+    if not 0 <= index <= length:
+        raise ValueError(f"code point index {index} outside 0..{length}")
+    return index + bisect_left(astral, index)
+
+
+def astral_to_index(astral: list[int], length16: int, offset16: int) -> int:
+    """Code point index of UTF-16 `offset16` in such a text of `length16` UTF-16 units;
+    inside a surrogate pair rounds down."""
+    if not 0 <= offset16 <= length16:
+        raise ValueError(f"UTF-16 offset {offset16} outside 0..{length16}")
+    if not astral:
+        return offset16
+    # The k-th astral code point starts at UTF-16 offset astral[k] + k; those before
+    # `offset16` each add one unit. An offset between the halves of a pair gives the
+    # pair's own index: rounding down comes for free.
+    before = bisect_left(range(len(astral)), offset16, key=lambda k: astral[k] + k)
+    return offset16 - before
+
+
+def shift_astral(astral: list[int], start: int, removed: int, inserted: str) -> None:
+    """Follow text[start:start+removed] = inserted in `astral` (the sorted indices of a
+    text's code points above U+FFFF), in place: the pairs after the change move."""
+    added = [start + i for i in astral_positions(inserted)]
+    if astral or added:
+        end = start + removed
+        lo = bisect_left(astral, start)
+        hi = bisect_left(astral, end, lo)
+        delta = len(inserted) - removed
+        tail = astral[hi:]
+        if delta:
+            tail = [i + delta for i in tail]
+        astral[lo:] = added + tail
+
+
 class Utf16Map:
     """UTF-16 <-> code point offsets of one text that keeps changing, without re-encoding.
 
@@ -120,22 +157,11 @@ class Utf16Map:
 
     def to_utf16(self, index: int) -> int:
         """UTF-16 offset of code point `index` (0 <= index <= len(text))."""
-        if not 0 <= index <= len(self._text):
-            raise ValueError(f"code point index {index} outside 0..{len(self._text)}")
-        return index + bisect_left(self._astral, index)
+        return astral_to_utf16(self._astral, len(self._text), index)
 
     def to_index(self, offset16: int) -> int:
         """Code point index of UTF-16 `offset16`; inside a surrogate pair rounds down."""
-        if not 0 <= offset16 <= self.length16:
-            raise ValueError(f"UTF-16 offset {offset16} outside 0..{self.length16}")
-        astral = self._astral
-        if not astral:
-            return offset16
-        # The k-th astral code point starts at UTF-16 offset astral[k] + k; those before
-        # `offset16` each add one unit. An offset between the halves of a pair gives the
-        # pair's own index: rounding down comes for free.
-        before = bisect_left(range(len(astral)), offset16, key=lambda k: astral[k] + k)
-        return offset16 - before
+        return astral_to_index(self._astral, self.length16, offset16)
 
     def replace(self, start: int, removed: int, inserted: str, text: str | None = None) -> None:
         """Follow the change text[start:start+removed] = inserted; `text` is the new text
@@ -148,16 +174,7 @@ class Utf16Map:
             text = old[:start] + inserted + old[end:]
         elif len(text) != len(old) - removed + len(inserted):
             raise ValueError("the new text does not match the change")
-        astral = self._astral
-        added = [start + i for i in astral_positions(inserted)]
-        if astral or added:
-            lo = bisect_left(astral, start)
-            hi = bisect_left(astral, end, lo)
-            delta = len(inserted) - removed
-            tail = astral[hi:]
-            if delta:
-                tail = [i + delta for i in tail]
-            astral[lo:] = added + tail
+        shift_astral(self._astral, start, removed, inserted)
         self._text = text
 
 

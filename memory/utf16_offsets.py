@@ -10,9 +10,7 @@ rounds down to the pair's start.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
-from memory.positions import astral_positions
+from memory.positions import astral_positions, astral_to_index, astral_to_utf16, shift_astral
 
 
 class Utf16Offsets:
@@ -46,20 +44,11 @@ class Utf16Offsets:
 
     def to_utf16(self, index: int) -> int:
         """UTF-16 offset of code point `index` (0 <= index <= length)."""
-        if not 0 <= index <= self._length:
-            raise ValueError(f"code point index {index} outside 0..{self._length}")
-        return index + bisect_left(self._astral, index)
+        return astral_to_utf16(self._astral, self._length, index)
 
     def to_index(self, offset16: int) -> int:
         """Code point index of UTF-16 `offset16`; inside a surrogate pair rounds down."""
-        if not 0 <= offset16 <= self.length16:
-            raise ValueError(f"UTF-16 offset {offset16} outside 0..{self.length16}")
-        astral = self._astral
-        if not astral:
-            return offset16
-        # The k-th astral code point starts at UTF-16 offset astral[k] + k.
-        before = bisect_left(range(len(astral)), offset16, key=lambda k: astral[k] + k)
-        return offset16 - before
+        return astral_to_index(self._astral, self.length16, offset16)
 
     def replace(self, start: int, removed: int, inserted: str) -> None:
         """Follow the change text[start:start+removed] = inserted."""
@@ -68,14 +57,5 @@ class Utf16Offsets:
             raise ValueError(
                 f"change {start}+{removed} outside a text of {self._length} characters"
             )
-        astral = self._astral
-        added = [start + i for i in astral_positions(inserted)]
-        if astral or added:
-            lo = bisect_left(astral, start)
-            hi = bisect_left(astral, end, lo)
-            delta = len(inserted) - removed
-            tail = astral[hi:]
-            if delta:
-                tail = [i + delta for i in tail]
-            astral[lo:] = added + tail
+        shift_astral(self._astral, start, removed, inserted)
         self._length += len(inserted) - removed

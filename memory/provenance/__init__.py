@@ -12,13 +12,11 @@ PDF needs a renderer from outside the engine (the app passes its QtGui `html_to_
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from memory.atomic_files import write_atomically
+from memory.atomic_files import write_atomically, write_atomically_from
 from memory.errors import DraftsmithError
 from memory.provenance.build import record_for, record_from_annotations
 from memory.provenance.record import ProvenanceRecord
@@ -149,20 +147,7 @@ def write_streamed(path: Path, produce: Callable[[Callable[[str], object]], None
     """What `produce` hands its `write` a piece at a time, as UTF-8, written to `path`
     as `write_atomically` writes (a temporary file beside it, flushed, renamed over the
     old one), so a long export is never held whole in memory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            produce(lambda piece: handle.write(piece.encode("utf-8")))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically_from(path, lambda write: produce(lambda piece: write(piece.encode("utf-8"))))
 
 
 def _json_bytes(value: Manifest) -> bytes:
