@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import queue
 import threading
 import time
 import traceback
@@ -94,8 +93,6 @@ class DocumentSession(QObject):
     journaled = Signal(int)
     #: From the "io" lane: a save's file is written (or failed); queued to the GUI thread.
     _save_done = Signal(object)
-    #: From the thread that parses a long file's block: `_Reading`, queued to the GUI thread.
-    _read_done = Signal(object)
 
     def __init__(
         self,
@@ -145,7 +142,6 @@ class DocumentSession(QObject):
         self._save_job: _SaveJob | None = None
         self._save_queued: _SaveRequest | None = None
         self._save_done.connect(self._save_written)
-        self._read_done.connect(self._read_finished)
         self._reading: _Reading | None = None  # a long file's block being parsed
         # A long text goes into the editor in slices (`app.editor_load`); meanwhile the
         # editor is read-only and what waits for the whole text waits for `_loaded`.
@@ -744,20 +740,20 @@ class DocumentSession(QObject):
             self._set_read_only(self._read_only)
             self.window.status.showMessage(f"Opening {path.name}…")
             self._update_title()
-            _worker.submit(lambda: self._split_file(reading))
+            # The session's own "open" lane (its thread kept, so an open waits for no
+            # thread to start), beside the "io" lane that saves: an open never queues
+            # behind a save.
+            self._saves.submit(
+                lambda _context: _split(reading),
+                name="open",
+                lane="open",
+                on_success=lambda _none: self._read_finished(reading),
+            )
             return True
         self._on_disk = _fingerprint(path)
         text, self._annotations = trust.split_block(path, content)
         self._show_opened(path, text)
         return True
-
-    def _split_file(self, reading: _Reading) -> None:
-        """On its own thread: the file's block split off and parsed, its bytes hashed."""
-        _split(reading)
-        try:
-            self._read_done.emit(reading)
-        except RuntimeError:  # the session is gone (the window closed meanwhile)
-            pass
 
     def _read_finished(self, reading: _Reading) -> None:
         """Back on the GUI thread (signalled, or waited for): show the file read."""
@@ -1057,35 +1053,6 @@ class DocumentSession(QObject):
         if self.store is not None:
             self.store.close()
             self.store = None
-
-
-class _Worker:
-    """One plain thread, started on first use and kept, for an open's work that needs
-    no Qt and no library (the block parsed, the bytes hashed): a thread
-    started per open waited 20-25 ms for the GIL on the GUI thread to get going."""
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def submit(self, job: Callable[[], None]) -> None:
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="open", daemon=True)
-                self._thread.start()
-        self._jobs.put(job)
-
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            try:
-                job()
-            except BaseException as exc:  # noqa: BLE001 - each job keeps its own errors
-                report_bug(exc, traceback.format_exc())
-
-
-_worker = _Worker()
 
 
 @dataclasses.dataclass(slots=True, eq=False)

@@ -94,16 +94,13 @@ class SavedAuthorship:
         """The origin labels (`AuthoredDocument.labels`) and the characters per event
         that still read as the model's own (`memory.feedback.model_chars_by_event`)."""
         from memory.events import AttributedSpan
-        from memory.origins import MODEL, label_spans
+        from memory.feedback import model_chars_of
+        from memory.origins import label_spans
 
         events = self.events
         spans = [AttributedSpan(s, n, events[e]) for s, n, e in self.runs]
         labels = label_spans(self.text, spans, self.edited)
-        still_model: Counter[int] = Counter()
-        for span, (_start, length, label) in zip(spans, labels, strict=True):
-            if label == MODEL:
-                still_model[span.event.seq] += length
-        return labels, still_model
+        return labels, model_chars_of(spans, labels)
 
 
 NEAR_CURSOR_CHARS = 1500

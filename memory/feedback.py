@@ -24,6 +24,7 @@ from memory.ranker import WriterProfile
 
 if TYPE_CHECKING:
     from memory.document import AuthoredDocument
+    from memory.events import AttributedSpan
 
 __all__ = ["feedback_rows"]
 
@@ -210,10 +211,18 @@ def stats(store: MemoryStore, period_s: float = 86400.0) -> dict[str, Any]:
 def model_chars_by_event(document: AuthoredDocument) -> Counter[int]:
     """Characters per ledger event that still read as the model's own ("model", not
     "model, edited by the writer"), for `measure_rewrites`."""
+    return model_chars_of(document.spans(), document.labels())
+
+
+def model_chars_of(
+    spans: Sequence[AttributedSpan], labels: Sequence[tuple[int, int, str]]
+) -> Counter[int]:
+    """`model_chars_by_event` from a document's spans and their origin labels, taken
+    apart from the document (a save's copy, labelled on the memory lane)."""
     from memory.origins import MODEL
 
     out: Counter[int] = Counter()
-    for span, (_start, length, label) in zip(document.spans(), document.labels(), strict=True):
+    for span, (_start, length, label) in zip(spans, labels, strict=True):
         if label == MODEL:
             out[span.event.seq] += length
     return out

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import grimp
+
+from tests.start_up_child import run_start_twice
 
 PACKAGES = ("app", "ui", "assistant", "memory", "resources")
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,21 +112,6 @@ def test_start_up_and_the_cli_do_not_import_numpy_or_sqlite_utils(tmp_path: Path
         "room.shutdown()\n"
         "os._exit(0)\n"
     )
-    env = {
-        **os.environ,
-        "DRAFTSMITH_HOME": str(tmp_path / "home"),
-        "QT_QPA_PLATFORM": "offscreen",
-        "HF_HUB_OFFLINE": "1",
-    }
-    for _run in ("the first start creates the library", "a start like every later one"):
-        result = subprocess.run(
-            [sys.executable, "-c", code, str(draft)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-    lines = [line for line in result.stdout.splitlines() if line.startswith(("cli", "window"))]
-    assert lines == ["cli []", "window []"], result.stdout + result.stderr
+    stdout = run_start_twice(code, draft, tmp_path / "home")
+    lines = [line for line in stdout.splitlines() if line.startswith(("cli", "window"))]
+    assert lines == ["cli []", "window []"], stdout

@@ -11,9 +11,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from hypothesis import given
@@ -26,10 +23,10 @@ from memory.ledger import Ledger
 from memory.provenance import trust
 from memory.provenance.trust import Source
 from memory.runs import AuthoredText
+from tests.start_up_child import run_start_twice
 from ui.editor import EditIntent
 from ui.markdown_style import utf16_offsets
 
-ROOT = Path(__file__).resolve().parents[2]
 MODEL = Author(SourceKind.MODEL, "tiny", "cd" * 32)
 PARAGRAPH = (
     "She said \u201cyes\u201d \u2014 and the caf\u00e9 \U0001f642 closed for the night. " * 8
@@ -77,26 +74,9 @@ def test_the_window_paints_before_the_co_writer_and_signing_load(tmp_path: Path)
         "room.shutdown()\n"
         "os._exit(0)\n"
     )
-    env = {
-        **os.environ,
-        "DRAFTSMITH_HOME": str(tmp_path / "home"),
-        "QT_QPA_PLATFORM": "offscreen",
-        "HF_HUB_OFFLINE": "1",
-    }
-    for _run in ("the first start creates the library", "a start like every later one"):
-        result = subprocess.run(
-            [sys.executable, "-c", code, str(draft)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-    lines = [
-        line for line in result.stdout.splitlines() if line.startswith(("painted", "co-", "about"))
-    ]
-    assert lines == ["painted []", "co-writer True True", "about True"], result.stdout
+    stdout = run_start_twice(code, draft, tmp_path / "home")
+    lines = [line for line in stdout.splitlines() if line.startswith(("painted", "co-", "about"))]
+    assert lines == ["painted []", "co-writer True True", "about True"], stdout
 
 
 def _long_draft(room, qtbot) -> None:
