@@ -387,6 +387,16 @@ def _counts(char: str) -> bool:
     return unicodedata.category(char)[0] in "LNS" and char not in "`^|~<>+=$"
 
 
+#: What belongs to one export rather than to the account it gives: two exports of the
+#: same text a second apart differ only in these.
+_EXPORT_FIELDS = frozenset({"created", "signature"})
+
+
+def _account(manifest: Manifest) -> dict[str, object]:
+    """A manifest without the fields of the moment it was exported (`_EXPORT_FIELDS`)."""
+    return {k: v for k, v in manifest.items() if k not in _EXPORT_FIELDS}
+
+
 def verify_sidecar(path: Path, content: str) -> VerifyResult:
     try:
         manifest = manifest_from_json(json.loads(content))
@@ -405,11 +415,21 @@ def verify_sidecar(path: Path, content: str) -> VerifyResult:
             if described is not None:
                 if described.suffix.lower() in (".html", ".htm"):
                     result = verify_html(described.read_text(encoding="utf-8"))
-                    if result.manifest is not None and result.manifest != manifest:
+                    embedded = result.manifest
+                    if embedded is not None and _account(embedded) != _account(manifest):
                         result.problems.append(
                             f"“{name}” differs from the account embedded in the page."
                         )
                         result.ok = False
+                    elif embedded is not None and embedded != manifest:
+                        # The same account, exported at another moment (its own `created`
+                        # and signature): its signature must hold on its own.
+                        if check_manifest(manifest, None).signer is None:
+                            result.problems.append(
+                                f"“{name}” tells the page's account, but its signature "
+                                "does not match it: it was changed after signing."
+                            )
+                            result.ok = False
                     return result
                 text = described.read_bytes().decode("utf-8-sig", errors="replace")
                 return verify_markdown(described, text, sidecar=path)

@@ -100,3 +100,31 @@ def test_sidecar_beside_html_must_match_the_embedded_account(essay, tmp_path):
     export(other, "prov", sidecar, keys)
     result = verify_file(sidecar)
     assert not result.ok and any("differs from the account" in p for p in result.problems)
+
+
+def test_a_sidecar_exported_seconds_after_its_page_still_verifies(essay, tmp_path, monkeypatch):
+    """The page and its sidecar are two exports: their `created` times (and so their
+    signatures) differ whenever a second passes between them; the account must not."""
+    import memory.provenance.manifest as manifest_module
+
+    keys = tmp_path / "keys"
+    export(essay, "html", tmp_path / "essay.html", keys)
+    later = manifest_module.time.time() + 61.0
+    monkeypatch.setattr(manifest_module.time, "time", lambda: later)
+    (sidecar,) = export(essay, "prov", tmp_path / "essay.html.prov.json", keys)
+    assert verify_file(sidecar).ok
+
+
+def test_a_sidecar_with_the_pages_account_and_a_forged_signature_is_flagged(essay, tmp_path):
+    keys = tmp_path / "keys"
+    export(essay, "html", tmp_path / "essay.html", keys)
+    (sidecar,) = export(essay, "prov", tmp_path / "essay.html.prov.json", keys)
+    content = sidecar.read_text(encoding="utf-8")
+    # The manifest rides in the PROV document as a JSON string: its signature once.
+    marker = '"signature\\":\\"'
+    assert content.count(marker) == 1
+    at = content.index(marker) + len(marker)
+    forged = content[:at] + ("A" if content[at] != "A" else "B") + content[at + 1 :]
+    sidecar.write_text(forged, encoding="utf-8")
+    result = verify_file(sidecar)
+    assert not result.ok
