@@ -29,7 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from memory.document import AuthoredDocument, text_sha256
-from memory.events import Author, EditEvent, How, SourceKind
+from memory.events import Author, EditEvent, SourceKind
 from memory.ledger import GENESIS_HASH
 from memory.provenance.annotations import ParsedAnnotations, parse_annotated_markdown
 from memory.provenance.build import (
@@ -259,8 +259,7 @@ def open_document(
         return known.document
     text = decision.text
     document = AuthoredDocument.create(store, None, title)
-    for start, length, author in decision.runs:
-        document.record(start, 0, text[start : start + length], author, How.IMPORT)
+    document.record_import(text, decision.runs)
     store.set_document_path(document.doc_id, key)
     document.flush()
     document.mark_saved(text_sha256(text))
