@@ -161,13 +161,23 @@ class DocumentSession(QObject):
     def writer(self) -> Author:
         return Author(SourceKind.PERSON, self.settings.writer_name)
 
-    def _attach(self, path: Path | None, text: str, choice: BlockChoice = BlockChoice.ASK) -> None:
-        """Give the editor the authored document for `path` and show `text` in it."""
+    def _attach(
+        self,
+        path: Path | None,
+        text: str,
+        choice: BlockChoice = BlockChoice.ASK,
+        found: _Authorship | BaseException | None = None,
+    ) -> None:
+        """Give the editor the authored document for `path` and show `text` in it.
+        `found`: the trust rule's answer worked out on the "open" lane (a long file),
+        or what stopped it there."""
         self._detach()
         self.trust = None
         if self.store is not None:
             try:
-                self.authored = self._authored_for(self.store, path, text, choice)
+                if isinstance(found, BaseException):
+                    raise found
+                self.authored = self._authored_for(self.store, path, text, choice, found)
             except Exception as exc:  # noqa: BLE001 - a bad store must not cost the text
                 log.exception("authorship unavailable")
                 self.authored = None
@@ -242,61 +252,31 @@ class DocumentSession(QObject):
             self._lock = None
 
     def _authored_for(
-        self, store: Store, path: Path | None, text: str, choice: BlockChoice
+        self,
+        store: Store,
+        path: Path | None,
+        text: str,
+        choice: BlockChoice,
+        found: _Authorship | None = None,
     ) -> AuthoredDocument:
-        """The authored document for a file, by the engine's one trust rule."""
+        """The authored document for a file, by the engine's one trust rule (`found`:
+        already worked out on the "open" lane, on a connection of its own)."""
         if path is None:
             self._known = None
             # The row (and so the journal's record of it) is made by the first edit.
             return AuthoredDocument.draft(store, None, UNTITLED)
-        key = str(path.resolve())
-        if choice is BlockChoice.ASK:
-            self._known = trust.known_ledger(store, key)
-            seen = self._known
-            if (
-                seen is not None
-                and seen.saved is not None
-                and text not in (seen.head_text, seen.saved.state.text)
-                and _own_unrecorded_save(store, seen, text)
-            ):
-                self._known = trust.known_ledger(store, key)  # as of that save now
-        decision = trust.decide(
-            text,
-            self._annotations,
-            self._known,
-            imported=Author(SourceKind.IMPORT, path.name),
-            choice=choice,
-        )
-        known = self._known
-        outside = False
-        if (
-            known is not None
-            and known.saved is not None
-            and known.head_text != text
-            and known.head_text != known.saved.state.text
-            and decision.source is not Source.RECOVERY
-        ):
-            # A crash, then the file changed on disk before this start: the journal
-            # still wins. Its work is offered back, never recorded as saved.
-            outside = True
-            decision = dataclasses.replace(
-                decision,
-                source=Source.RECOVERY,
-                text=known.head_text,
-                runs=(),
-                needs_decision=False,
-                notes=(
-                    *decision.notes,
-                    "The file also changed outside Draftsmith after its last save.",
-                ),
-            )
-        self.trust = decision
-        document = trust.open_document(decision, store, key, path.name, known)
+        if found is None:
+            found = _authorship(store, path, text, self._annotations, choice, self._known)
+        else:
+            found = found.bound_to(store)
+        self._known = found.known
+        decision = self.trust = found.decision
+        document = found.document
         if decision.source is Source.RECOVERY:
-            if outside:
+            if found.outside:
                 # Saving asks before replacing the other program's version.
                 self._on_disk = CHANGED_OUTSIDE
-            self._offer_recovery(document, text, changed_outside=outside)
+            self._offer_recovery(document, text, changed_outside=found.outside)
         elif decision.source is Source.EXTERNAL:
             messages.info(
                 f"“{path.name}” was changed outside Draftsmith. "
@@ -736,7 +716,10 @@ class DocumentSession(QObject):
                 self.editor.setPlainText("")
             finally:
                 self.editor.blockSignals(held)
-            reading = self._reading = _Reading(path, content)
+            library = self.store.path if self.store is not None else None
+            reading = self._reading = _Reading(
+                path, content, library=None if library == ":memory:" else library
+            )
             self._set_read_only(self._read_only)
             self.window.status.showMessage(f"Opening {path.name}…")
             self._update_title()
@@ -762,15 +745,19 @@ class DocumentSession(QObject):
         self._reading = None
         path = reading.path
         text, self._annotations = reading.text, reading.annotations
+        found = reading.authorship
         if reading.error is not None:  # a bug: shown and reported, the text kept whole
             report_bug(reading.error, reading.details)
-            text, self._annotations = reading.content, None
+            text, self._annotations, found = reading.content, None, None
         self._on_disk = reading.fingerprint
-        self._show_opened(path, text)
+        self._show_opened(path, text, found)
 
-    def _show_opened(self, path: Path, text: str) -> None:
-        """The file's text (its block split off) into the editor, by the trust rule."""
-        self._attach(path, text)
+    def _show_opened(
+        self, path: Path, text: str, found: _Authorship | BaseException | None = None
+    ) -> None:
+        """The file's text (its block split off) into the editor, by the trust rule
+        (`found`: applied on the "open" lane already)."""
+        self._attach(path, text, found=found)
         if self.trust is not None and self.trust.needs_decision:
             self._offer_annotations(path, text)
         self._update_title()
@@ -1067,15 +1054,20 @@ class _Reading:
     fingerprint: str | None = None
     error: BaseException | None = None
     details: str = ""
+    # The library file the trust rule is applied in on the thread (None: on the GUI
+    # thread, as for a short file: no library, or one in memory), and its answer.
+    library: str | None = None
+    authorship: _Authorship | Exception | None = None
     done: threading.Event = dataclasses.field(default_factory=threading.Event)
 
 
 def _split(reading: _Reading) -> None:
-    """The block split off the text and parsed, the file's bytes hashed (no Qt, no
-    library: safe on any thread)."""
+    """The block split off the text and parsed, the file's bytes hashed, and the trust
+    rule applied on a connection of its own (no Qt: safe on any thread)."""
     try:
         reading.text, reading.annotations = trust.split_block(reading.path, reading.content)
         reading.fingerprint = _fingerprint(reading.path)
+        _prepare_authorship(reading)
     except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
         reading.error = exc
         reading.details = traceback.format_exc()
@@ -1140,6 +1132,110 @@ def _keep_snapshot(authored: AuthoredDocument) -> None:
         authored.ledger.snapshot_head(authored.authored_text)
     except DraftsmithError as exc:
         log.warning("no snapshot at save: %s", exc)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Authorship:
+    """The trust rule's answer for a file being opened: the decision, the ledger known
+    for the file, the document the decision opened, and whether the file also changed
+    outside Draftsmith after a crash (`outside`)."""
+
+    decision: TrustDecision
+    known: KnownLedger | None
+    document: AuthoredDocument
+    outside: bool
+
+    def bound_to(self, store: Store) -> _Authorship:
+        """The same answer over `store` (it was worked out on another connection)."""
+        known, document = self.known, self.document.bound_to(store)
+        if known is not None:
+            same = known.document is self.document
+            known = dataclasses.replace(
+                known, document=document if same else known.document.bound_to(store)
+            )
+        return dataclasses.replace(self, known=known, document=document)
+
+
+def _authorship(
+    store: Store,
+    path: Path,
+    text: str,
+    annotations: ParsedAnnotations | None,
+    choice: BlockChoice,
+    known: KnownLedger | None,
+) -> _Authorship:
+    """The trust rule applied for the file at `path` whose text (its block split off
+    as `annotations`) is `text`, written to `store`: no Qt and no window, so it also
+    runs on the "open" lane over a connection of its own (`_prepare_authorship`).
+    With `choice` ASK the ledger known for the file is read again; otherwise `known`
+    (read when the file opened) stands."""
+    key = str(path.resolve())
+    if choice is BlockChoice.ASK:
+        known = trust.known_ledger(store, key)
+        if (
+            known is not None
+            and known.saved is not None
+            and text not in (known.head_text, known.saved.state.text)
+            and _own_unrecorded_save(store, known, text)
+        ):
+            known = trust.known_ledger(store, key)  # as of that save now
+    decision = trust.decide(
+        text,
+        annotations,
+        known,
+        imported=Author(SourceKind.IMPORT, path.name),
+        choice=choice,
+    )
+    outside = (
+        known is not None
+        and known.saved is not None
+        and known.head_text != text
+        and known.head_text != known.saved.state.text
+        and decision.source is not Source.RECOVERY
+    )
+    if outside:
+        # A crash, then the file changed on disk before this start: the journal
+        # still wins. Its work is offered back, never recorded as saved.
+        decision = dataclasses.replace(
+            decision,
+            source=Source.RECOVERY,
+            text=known.head_text,  # type: ignore[union-attr]
+            runs=(),
+            needs_decision=False,
+            notes=(
+                *decision.notes,
+                "The file also changed outside Draftsmith after its last save.",
+            ),
+        )
+    document = trust.open_document(decision, store, key, path.name, known)
+    return _Authorship(decision, known, document, outside)
+
+
+def _prepare_authorship(reading: _Reading) -> None:
+    """On the "open" lane, for a long file: the trust rule applied over a connection
+    of its own to the library (writing a manuscript's runs is seconds of hashing and
+    SQLite at 50 MB), the documents written before it closes so the GUI thread's
+    connection takes them over (`_Authorship.bound_to`). What fails is kept for the
+    GUI thread to say, as it would have said it there."""
+    if reading.library is None or reading.error is not None:
+        return
+    try:
+        own = Store(reading.library)
+    except Exception as exc:  # noqa: BLE001 - said on the GUI thread
+        reading.authorship = exc
+        return
+    try:
+        found = _authorship(
+            own, reading.path, reading.text, reading.annotations, BlockChoice.ASK, None
+        )
+        found.document.flush()
+        if found.known is not None:
+            found.known.document.flush()
+        reading.authorship = found
+    except Exception as exc:  # noqa: BLE001 - said on the GUI thread
+        reading.authorship = exc
+    finally:
+        own.close()
 
 
 def _own_unrecorded_save(store: Store, known: KnownLedger, text: str) -> bool:

@@ -93,6 +93,19 @@ class AuthoredDocument:
         state, events = ledger.replay()
         return cls(store, doc_id, ledger, state, events)
 
+    def bound_to(self, store: Store) -> AuthoredDocument:
+        """This document over another connection to its library: one opened on a
+        worker thread (a long file's runs written there, `app.document_session`),
+        handed to the GUI thread's connection. The text, runs and events are shared as
+        they are; the ledger's head is read from `store`. Everything must be written
+        first (`flush()`), and this object is not used again."""
+        if not self.ledger.has_row or not self.ledger.written:
+            raise ValueError("flush the document before binding it to another connection")
+        ledger = Ledger(store, self._doc_id, self.ledger.snapshot_every)
+        if (ledger.head_seq, ledger.head_hash) != (self.ledger.head_seq, self.ledger.head_hash):
+            raise ValueError("the library's ledger is not this document's")
+        return AuthoredDocument(store, self._doc_id, ledger, self._state, self._events)
+
     @classmethod
     def create(
         cls,

@@ -212,6 +212,11 @@ class Ledger:
         """Whether the document's row is in the store (False until its first entry)."""
         return self._new_row is None
 
+    @property
+    def written(self) -> bool:
+        """Whether everything appended is in the store (nothing waits for `flush()`)."""
+        return not (self._pending or self._pending_snapshots or self._pending_edits)
+
     def set_new_row(self, path: str | None, title: str) -> None:
         """The path and title a row not written yet will get (a new file's, or Save As
         before the first edit)."""

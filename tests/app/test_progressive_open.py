@@ -231,3 +231,113 @@ def test_a_save_mid_load_writes_the_whole_text(writing_room, qtbot, tmp_path, sm
     assert path.read_text(encoding="utf-8") == expected
     qtbot.waitUntil(lambda: not room.session.loading, timeout=30_000)
     assert room.editor.toPlainText() == room.session.authored.text
+
+
+def _block_from_elsewhere(room, qtbot, path: Path) -> None:
+    """A file with an authorship block this library has no ledger for (another
+    computer's Draftsmith wrote it): the block's runs are written as the file opens."""
+    from memory.provenance.annotations import write_annotated_markdown
+    from memory.provenance.build import record_from_runs
+
+    writer = Author(SourceKind.PERSON, "Ann")
+    text, runs = "", []
+    for i in range(150):
+        for piece, who in (
+            (f"She said \u201cyes\u201d \U0001f642 at line {i}. ", writer),
+            ("The model went on. ", MODEL),
+        ):
+            runs.append((len(text), len(piece), who))
+            text += piece
+    record = record_from_runs(text, runs, path.stem, 0.0, "t")
+    path.write_text(write_annotated_markdown(record), encoding="utf-8")
+
+
+def _changed_outside(room, qtbot, path: Path) -> None:
+    """A file Draftsmith saved, then changed by another program."""
+    _draft(room, qtbot, path)
+    room.session.new_document()
+    content = path.read_text(encoding="utf-8")
+    path.write_text(content.replace("line 7.", "line seven, said the other editor."), "utf-8")
+
+
+def _crashed(room, qtbot, path: Path) -> None:
+    """A file Draftsmith saved, then typed in and journaled, never saved (a crash)."""
+    from memory.document import AuthoredDocument
+
+    _draft(room, qtbot, path)
+    room.session.new_document()
+    store = room.session.store
+    doc = AuthoredDocument.open(store, store.document_for_path(str(path.resolve())))
+    typed = "Unsaved \u201cwork\u201d \U0001f600."
+    doc.record(len(doc.text), 0, typed, room.session.writer(), How.TYPED)
+    doc.flush()
+
+
+@pytest.mark.parametrize("make", [_block_from_elsewhere, _changed_outside, _crashed])
+def test_the_trust_rule_on_the_open_lane_decides_as_the_gui_thread_does(
+    writing_room, qtbot, tmp_path, monkeypatch, make
+) -> None:
+    """A long file's trust rule runs on the "open" lane over its own connection to the
+    library; the writer sees what the one-shot open on the GUI thread shows: the same
+    source, text, runs and labels (each open from the same starting point)."""
+    import threading
+
+    from app import document_session
+
+    room = writing_room
+    seen = []
+    ran_on: list[int] = []
+    rule = document_session._authorship
+
+    def noted(*args):
+        ran_on.append(threading.get_ident())
+        return rule(*args)
+
+    monkeypatch.setattr(document_session, "_authorship", noted)
+    for folder, progressive in (("one-shot", False), ("in-slices", True)):
+        path = tmp_path / folder / "book.md"
+        path.parent.mkdir()
+        make(room, qtbot, path)
+        if progressive:
+            monkeypatch.setattr(editor_load, "PROGRESSIVE_CHARS", 2_000)
+            monkeypatch.setattr(editor_load, "SLICE_CHARS", 700)
+            monkeypatch.setattr(editor_load, "FIRST_SLICE_CHARS", 300)
+            monkeypatch.setattr(editor_load, "MIN_SLICE_CHARS", 200)
+        else:
+            monkeypatch.setattr(editor_load, "PROGRESSIVE_CHARS", 10_000_000)
+        opened = _opened(room, qtbot, path)
+        on_gui_thread = ran_on[-1] == threading.get_ident()
+        assert on_gui_thread is not progressive
+        doc = room.session.authored
+        assert doc.store is room.session.store  # the GUI thread's connection, not the lane's
+        assert doc.ledger.verify()
+        type_text(room.editor, "on \U0001f600")
+        assert doc.text == room.editor.toPlainText()
+        assert room.session.save()
+        seen.append((opened[0], opened[1], opened[2], opened[3], opened[5], opened[7]))
+    assert seen[0] == seen[1]
+    assert seen[0][4] is not None
+
+
+def test_a_library_that_fails_on_the_open_lane_costs_no_text(
+    writing_room, qtbot, tmp_path, small_slices, monkeypatch
+) -> None:
+    from app import document_session, messages
+    from memory.store import StoreError
+
+    room = writing_room
+    path = tmp_path / "book.md"
+    _block_from_elsewhere(room, qtbot, path)
+    said: list[str] = []
+    monkeypatch.setattr(messages, "warning", lambda text, **_kw: said.append(text))
+
+    def locked(_path: object) -> None:
+        raise StoreError("the Draftsmith library is in use by another program")
+
+    monkeypatch.setattr(document_session, "Store", locked)
+    room.session.new_document()
+    assert room.session.open_path(path)
+    qtbot.waitUntil(lambda: not room.session.loading, timeout=30_000)
+    assert room.session.authored is None
+    assert room.editor.toPlainText().startswith("She said \u201cyes\u201d")
+    assert any("Authorship is not being recorded" in text and "in use" in text for text in said)

@@ -89,3 +89,46 @@ def test_an_import_needs_an_empty_document_and_runs_that_tile_the_text(tmp_path:
         assert fresh.text == "" and fresh.head_seq == 0  # nothing half-written
     finally:
         store.close()
+
+
+def test_a_document_opened_on_a_thread_goes_on_over_the_gui_threads_connection(
+    tmp_path: Path,
+) -> None:
+    """A long file's runs are written on a worker thread's own connection to the
+    library, and the document is handed to the GUI thread's (`bound_to`): it records on
+    from there as the document opened from the library does."""
+    import threading
+
+    library = tmp_path / "draftsmith.db"
+    text = "\u201cMara\u201d wrote. The model went on. \U0001f600"
+    runs = [(0, 14, WRITER), (14, 19, MODEL), (33, len(text) - 33, FILE)]
+    made: list[AuthoredDocument] = []
+
+    def on_worker() -> None:
+        own = Store(library)
+        try:
+            doc = AuthoredDocument.create(own, None, "t")
+            doc.record_import(text, runs)
+            doc.flush()
+            made.append(doc)
+        finally:
+            own.close()
+
+    worker = threading.Thread(target=on_worker)
+    worker.start()
+    worker.join()
+    store = Store(library)
+    try:
+        doc = made[0].bound_to(store)
+        assert doc.store is store and doc.text == text and doc.spans() == made[0].spans()
+        doc.record(0, 0, "Yes. ", WRITER, How.TYPED)
+        doc.flush()
+        reopened = AuthoredDocument.open(store, doc.doc_id)
+        assert reopened.text == "Yes. " + text and reopened.spans() == doc.spans()
+        assert reopened.ledger.verify()
+        unwritten = AuthoredDocument.create(store, None, "u")
+        unwritten.record(0, 0, "x", WRITER, How.TYPED)
+        with pytest.raises(ValueError, match="flush"):
+            unwritten.bound_to(store)
+    finally:
+        store.close()
