@@ -245,7 +245,7 @@ class AuthoredDocument:
         self._state.replace(start, removed, inserted, pieces)
         self._events[seq] = event
         self.ledger.append(event, start, removed, inserted, pieces)
-        if self.ledger.snapshot_due:
+        if self.ledger.snapshot_due(len(self._state)):
             self.ledger.add_snapshot(self._state)
         return event
 
@@ -317,7 +317,7 @@ class AuthoredDocument:
         out = []
         i = 0
         while i < len(texts):
-            k = ledger.entries_to_snapshot
+            k = ledger.entries_to_snapshot(len(state))
             chunk = texts[i : i + k]
             first = ledger.head_seq + 1
             new = ledger.append_inserts(author, how, start, chunk, times[i : i + k])
@@ -325,7 +325,7 @@ class AuthoredDocument:
             seqs = range(first, first + len(new))
             state.insert_runs(start, joined, list(map(len, chunk)), seqs)
             events.update(zip(seqs, new, strict=True))
-            if ledger.snapshot_due:
+            if ledger.snapshot_due(len(state)):
                 ledger.add_snapshot(state)
             out += new
             start += len(joined)

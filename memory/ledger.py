@@ -9,7 +9,8 @@ least every half second (the window's timers; see `memory.recovery` for what a c
 leaves). A document's row can wait for its first entry (`new_row`), so an untouched
 untitled window leaves nothing behind.
 Replaying it reproduces the text and every character's author exactly; snapshots
-every `snapshot_every` entries keep opening a long document fast.
+every `snapshot_every` entries (more apart for a very long text: `snapshot_interval`)
+keep opening a long document fast.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ from memory.store import Store, StoreError
 
 GENESIS_HASH = "0" * 64
 SNAPSHOT_EVERY = 500
+#: A snapshot costs its text's whole length to write, so a long text takes one every
+#: `len(text) // SNAPSHOT_CHARS_PER_ENTRY` entries when that is more than
+#: `snapshot_every`: a 50 MB manuscript every 25,000 entries, not every 500 (which wrote
+#: 50 MB to the library, on the GUI thread, every 500 keys). Replaying an entry splices
+#: one chunk of the text (`memory.runs`), whatever its length.
+SNAPSHOT_CHARS_PER_ENTRY = 2_000
 
 
 class LedgerError(StoreError):
@@ -333,15 +340,19 @@ class Ledger:
         self._head_hash = prev
         return pending[first:]
 
-    @property
-    def entries_to_snapshot(self) -> int:
-        """How many more entries make `snapshot_due` true (at least 1)."""
-        return max(1, self.snapshot_every - (self._head_seq - self._last_snapshot_seq))
+    def snapshot_interval(self, length: int) -> int:
+        """Entries between snapshots of a text of `length` characters."""
+        return max(self.snapshot_every, length // SNAPSHOT_CHARS_PER_ENTRY)
 
-    @property
-    def snapshot_due(self) -> bool:
-        """True when enough entries passed since the last snapshot to take another."""
-        return self._head_seq - self._last_snapshot_seq >= self.snapshot_every
+    def entries_to_snapshot(self, length: int) -> int:
+        """How many more entries make `snapshot_due(length)` true (at least 1)."""
+        interval = self.snapshot_interval(length)
+        return max(1, interval - (self._head_seq - self._last_snapshot_seq))
+
+    def snapshot_due(self, length: int) -> bool:
+        """True when enough entries passed since the last snapshot to take another of
+        a text of `length` characters."""
+        return self._head_seq - self._last_snapshot_seq >= self.snapshot_interval(length)
 
     def add_snapshot(self, state: AuthoredText) -> None:
         """Keep the text and runs as of the head, so replay can start here."""
@@ -358,9 +369,9 @@ class Ledger:
         replays nothing), unless replaying from the last one is cheap anyway (entries
         since it times the text's length under `min_replay_chars`, the characters the
         replay would copy). The snapshot before it is dropped when the one before that
-        lies within `snapshot_every` entries of the head, so replay to any seq still
-        starts at most `snapshot_every` entries back and saving often keeps about two
-        snapshots per `snapshot_every` entries. True when one was written."""
+        lies within `snapshot_interval` entries of the head, so replay to any seq still
+        starts at most that many entries back and saving often keeps about two
+        snapshots per interval. True when one was written."""
         since = self._head_seq - self._last_snapshot_seq
         if since <= 0 or self._new_row is not None or since * len(state) < min_replay_chars:
             return False
@@ -375,7 +386,9 @@ class Ledger:
                     [self.doc_id, self._head_seq],
                 ).fetchall()
             ]
-        if earlier and self._head_seq - (earlier[1:] or [0])[0] <= self.snapshot_every:
+        if earlier and self._head_seq - (earlier[1:] or [0])[0] <= self.snapshot_interval(
+            len(state)
+        ):
             with self.store.transaction():
                 self.store.db.conn.execute(
                     "DELETE FROM snapshots WHERE doc_id = ? AND seq = ?", [self.doc_id, earlier[0]]

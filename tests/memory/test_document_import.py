@@ -132,3 +132,33 @@ def test_a_document_opened_on_a_thread_goes_on_over_the_gui_threads_connection(
             unwritten.bound_to(store)
     finally:
         store.close()
+
+
+def test_a_long_text_takes_its_snapshots_further_apart() -> None:
+    """A snapshot writes the whole text, so a long text takes one every
+    `len // SNAPSHOT_CHARS_PER_ENTRY` entries when that is more than `snapshot_every`;
+    a run of typing recorded at once snapshots where one `record` per key does."""
+    from memory.ledger import SNAPSHOT_CHARS_PER_ENTRY
+
+    base = "\u201cLong\u201d line \U0001f600.\n" * (10 * SNAPSHOT_CHARS_PER_ENTRY // 15)
+    keys = ["typed \u00e9 " * 50] * 60  # each key 400 characters: the interval grows
+    one, batch = Store(":memory:"), Store(":memory:")
+    try:
+        per_key = AuthoredDocument.create(one, None, "t", base, FILE, at=1.0, snapshot_every=5)
+        for key in keys:
+            per_key.record(len(per_key), 0, key, WRITER, How.TYPED, at=1.0)
+        per_key.flush()
+        at_once = AuthoredDocument.create(batch, None, "t", base, FILE, at=1.0, snapshot_every=5)
+        at_once.record_inserts(len(at_once), keys, WRITER, How.TYPED, [1.0] * len(keys))
+        at_once.flush()
+        seqs = snapshot_seqs(one, per_key.doc_id)
+        assert seqs == snapshot_seqs(batch, at_once.doc_id)
+        assert at_once.head_hash == per_key.head_hash
+        gaps = [later - earlier for earlier, later in zip([0, *seqs], seqs, strict=False)]
+        assert gaps and all(gap >= 10 for gap in gaps)  # not every 5: 20,000 characters
+        assert max(gaps) > min(gaps)  # further apart as the text grows
+        reopened = AuthoredDocument.open(batch, at_once.doc_id, snapshot_every=5)
+        assert reopened.text == per_key.text and reopened.spans() == per_key.spans()
+    finally:
+        one.close()
+        batch.close()
