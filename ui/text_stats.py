@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from memory.text_pieces import line_pieces
+
 #: Words a minute of silent reading (adult prose; Brysbaert 2019).
 READING_WPM = 238
 
@@ -19,25 +21,15 @@ _LIST_NUMBER_AT_START = re.compile(r"(?m)^[ \t]*\d{1,9}[.)](?=\s|$)")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)")
 
 
-#: A long text is counted in pieces of about this many characters, cut after a newline:
-#: `str.split` and a regex hold the interpreter's lock for the whole call, so counting a
-#: 50 MB manuscript in one go on a worker thread froze the window for 0.6 s.
+#: A long text is counted in pieces of about this many characters, whole lines
+#: (`memory.text_pieces`): counting a 50 MB manuscript in one go on a worker thread held
+#: the interpreter's lock, and froze the window, for 0.6 s.
 PIECE_CHARS = 65_536
 
 
 def count_words(text: str) -> int:
     """Words in `text`, not counting Markdown's marks or list numbers."""
-    count, start, n = 0, 0, len(text)
-    while start < n:
-        end = start + PIECE_CHARS
-        if end < n:  # after a newline, so no word (and no line) is cut in two
-            cut = text.rfind("\n", start, end)
-            end = cut + 1 if cut >= start else text.find("\n", end) + 1 or n
-        else:
-            end = n
-        count += _count_piece(text, start, end)
-        start = end
-    return count
+    return sum(_count_piece(text, start, end) for start, end in line_pieces(text, PIECE_CHARS))
 
 
 def _count_piece(text: str, start: int, end: int) -> int:
