@@ -32,3 +32,13 @@ def test_the_pieces_tile_the_text_in_whole_lines(text: str, size: int) -> None:
 def test_names_found_piece_by_piece_are_the_names_of_the_whole(text: str, size: int) -> None:
     found = [m for start, end in line_pieces(text, size) for m in _NAME.findall(text, start, end)]
     assert found == _NAME.findall(text)
+
+
+@given(text=TEXTS | st.text(alphabet=" .!?\n\tab\u3000", max_size=12), at=st.integers(0, 40))
+def test_a_sentence_end_is_found_looking_back_as_the_copy_found_it(text: str, at: int) -> None:
+    """`memory.voice._ends_sentence` looks back from `at` instead of copying the text
+    up to it (50 MB a fragment of a manuscript): the same answer."""
+    from memory.voice import _ends_sentence
+
+    at = min(at, len(text))
+    assert _ends_sentence(text, at) == (text[:at].rstrip()[-1:] in ".!?")
