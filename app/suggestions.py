@@ -64,6 +64,12 @@ FRAME_MS = 16
 #: is brought up to date this long after a word ends (a space typed), so that at the
 #: pause only the last word is left to evaluate.
 TYPING_WARM_MS = 30
+#: ... and, whatever the last key was, this long before the pause delay ends, so the
+#: request at the pause finds its whole prompt evaluated and samples its first token at
+#: once. Short, since every gap between keys longer than the delay less this sets one
+#: off (1-2 tokens, about 25 ms of CPU on two idle cores): 100 ms made one a key for a
+#: writer at 200 ms a key.
+PAUSE_WARM_LEAD_MS = 50
 #: A prompt reads at most the last ~4,100 characters before the cursor (and the checks
 #: on a suggestion the last 4,000), so only this much is taken from the editor, from a
 #: start on a grid of `TAIL_GRID` (the prompt's window starts stay where they were while
@@ -227,7 +233,8 @@ class SuggestionController(QObject):
     def _typed(self) -> None:
         """The text changed: a pending growth of the prompt waits for a longer idle; a
         word just ended (typing at the end of a line, nothing on show) brings the prompt
-        up to date soon, so the request at the pause has only the last word to evaluate."""
+        up to date soon, so the request at the pause has only the last word to evaluate,
+        and any other key brings it up to date just before the pause (`_pause_warm_ms`)."""
         timer = self._warm_timer
         if timer.isActive() and timer.interval() == GROW_IDLE_MS:
             timer.start()
@@ -241,8 +248,25 @@ class SuggestionController(QObject):
             cursor = self.editor.textCursor()
             block = cursor.block().text()
             column = cursor.positionInBlock()
-            if 0 < column == len(block) and block[column - 1] == " ":
+            if not 0 < column == len(block):
+                return
+            if block[column - 1] == " ":
                 self._warm_soon(TYPING_WARM_MS)
+            elif not (timer.isActive() and timer.interval() == TYPING_WARM_MS):
+                pause_warm = self._pause_warm_ms()
+                if pause_warm is not None:
+                    self._warm_soon(pause_warm)
+
+    def _pause_warm_ms(self) -> int | None:
+        """When to bring the prompt up to date after a key: `PAUSE_WARM_LEAD_MS` before
+        the pause delay ends (None when the delay is too short to gain anything). Never
+        one of the other warm-ups' intervals, which say what kind a pending one is."""
+        ms = int(self.settings["suggestion_delay_ms"]) - PAUSE_WARM_LEAD_MS
+        if ms <= TYPING_WARM_MS:
+            return None
+        if ms in (WARM_IDLE_MS, GROW_IDLE_MS):
+            ms += 1
+        return ms
 
     def _warm_soon(self, ms: int) -> None:
         self._warm_timer.setInterval(ms)

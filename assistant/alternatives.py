@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from assistant.continuation import ContinuationSettings, Suggestion, continue_text
 from assistant.model import LanguageModel
-from assistant.quality import judge, word_known_to
+from assistant.quality import judge, word_known_to, words
 
 #: How many alternatives one place offers at most.
 MAX_ALTERNATIVES = 5
@@ -27,9 +27,14 @@ RETRIES_NEXT = 2
 #: Temperature added per rank, and the ceiling.
 TEMPERATURE_STEP = 0.15
 MAX_TEMPERATURE = 1.1
-#: Streamed text is shown only once it has this many characters or is complete, so a
-#: junk opening ("2.", "A:") is caught before it flashes on screen.
+#: Streamed text is shown only once it has this many characters, so a junk opening
+#: ("2.", "A:") is caught before it flashes on screen; an opening that can no longer
+#: turn into one (see `opening_settled`) is shown at once.
 SHOW_AFTER_CHARS = 6
+# What a URL starts with (the screening refuses one as markup, `quality.looks_like_markup`).
+_URL_STARTS = ("https://", "www.")
+# Punctuation a suggestion may open with straight after a word ("," or "." and on).
+_PUNCTUATION_OPENINGS = ",.;:!?"
 # Everything after the cursor that still counts as "the end of the line".
 CLOSING = " \t)]}\"'”’*_`.,;:!?"
 
@@ -88,7 +93,7 @@ def suggest(
         if not verdict.ok and verdict.reason in ("junk opening", "markup", "repeat", "echo"):
             refused = verdict.reason
             return
-        if on_partial is not None and len(partial.strip()) >= SHOW_AFTER_CHARS:
+        if on_partial is not None and may_show(partial, before):
             on_partial(partial)
 
     def stop() -> bool:
@@ -114,6 +119,40 @@ def suggest(
     if refused:
         return Screened(replace(result, text="", cancelled=False), result.text, refused)
     return Screened(replace(result, text=text), result.text, "")
+
+
+def may_show(partial: str, before: str) -> bool:
+    """Whether streamed text (already judged fit so far) may go on screen: once it has
+    `SHOW_AFTER_CHARS` characters, or at once when its opening is settled."""
+    return len(partial.strip()) >= SHOW_AFTER_CHARS or opening_settled(partial, before)
+
+
+def opening_settled(partial: str, before: str) -> bool:
+    """Whether the start of a streamed suggestion can no longer grow into an opening the
+    screening refuses, so its first word can be shown without waiting for more tokens.
+
+    Junk openings are list numbers, bullets and headings ("2.", "- ", "#") or role
+    labels ("A:", "Title:"), which all start with a digit, a symbol or a capital; an
+    echo repeats the last words typed, so its first word is one of them; a URL starts
+    "http" or "www"; letters that finish the word typed are judged only at the end. A new
+    first word in lower case that is none of these is settled (most continuations
+    mid-sentence, the writer's usual pause), and so is punctuation straight after a
+    word ("," or "."; after a space the screening refuses it)."""
+    if partial[:1] and partial[:1] in _PUNCTUATION_OPENINGS:
+        return bool(before[-1:]) and not before[-1:].isspace()  # after a space: refused
+    if before[-1:].isalnum() and not partial[:1].isspace():
+        return False  # it finishes the word typed: whether that is a word is judged last
+    opening = partial.lstrip()
+    if not opening[:1].isalpha() or not opening[:1].islower():
+        return False
+    head = opening.split(None, 1)[0]
+    if any(start.startswith(head) or head.startswith(start) for start in _URL_STARTS):
+        return False
+    first = words(head)[:1]
+    # An echo's first word is the second, third or fourth last typed (`echoes_before`);
+    # the first word shown may still grow, so a word it begins counts too.
+    last = words(before[-60:])[-4:-1]
+    return bool(first) and not any(word.startswith(first[0]) for word in last)
 
 
 def first_suggestion(

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from app.model_service import ModelState
-from app.suggestions import FRAME_MS, TAIL_CHARS, TAIL_GRID, ActiveSuggestion
+from app.suggestions import (
+    FRAME_MS,
+    GROW_IDLE_MS,
+    PAUSE_WARM_LEAD_MS,
+    TAIL_CHARS,
+    TAIL_GRID,
+    TYPING_WARM_MS,
+    WARM_IDLE_MS,
+    ActiveSuggestion,
+)
 from assistant.prompts import build_continuation_prompt
 from tests.conftest import type_text
 
@@ -87,6 +96,47 @@ def test_a_word_typed_at_the_end_is_evaluated_before_the_pause(room_with_model, 
     qtbot.waitUntil(lambda: task.done, timeout=60_000)
     assert backend.prompt_tokens_evaluated <= 2, "only a re-split last token is left"
     assert editor.toPlainText() == NOTES[0] + " The lamp "
+
+
+@pytest.mark.model
+def test_the_last_letters_are_evaluated_before_the_pause_ends(room_with_model, qtbot) -> None:
+    editor = room_with_model.editor
+    controller = room_with_model.suggestions
+    backend = room_with_model.model._backend
+    settings = room_with_model.settings
+    editor.set_pause_interval(60_000)  # no suggestion: only the warm-ups while typing
+    type_text(editor, NOTES[0] + " The ")
+    qtbot.waitUntil(lambda: controller.warm_ups >= 1, timeout=10_000)
+    word_end = controller._warm_task
+    assert word_end is not None
+    qtbot.waitUntil(lambda: word_end.done, timeout=120_000)
+    type_text(editor, "lam")  # the writer stops mid-word, with no space
+    timer = controller._warm_timer
+    assert timer.isActive() and timer.interval() == controller._pause_warm_ms()
+    assert timer.interval() < int(settings["suggestion_delay_ms"]), "before the pause"
+    qtbot.waitUntil(lambda: controller.warm_ups >= 2, timeout=10_000)
+    pause_warm = controller._warm_task
+    assert pause_warm is not None and pause_warm is not word_end
+    qtbot.waitUntil(lambda: pause_warm.done, timeout=120_000)
+    assert controller.request()
+    task = controller._task
+    qtbot.waitUntil(lambda: task.done, timeout=60_000)
+    assert backend.prompt_tokens_evaluated == 0, "the whole prompt was evaluated already"
+    assert editor.toPlainText() == NOTES[0] + " The lam"
+
+
+def test_the_pause_warm_up_comes_before_the_pause_delay(writing_room) -> None:
+    controller = writing_room.suggestions
+    values = writing_room.settings._values
+    for delay in (250, 400, 1000):
+        values["suggestion_delay_ms"] = delay
+        ms = controller._pause_warm_ms()
+        assert ms is not None and 0 < ms < delay
+    values["suggestion_delay_ms"] = PAUSE_WARM_LEAD_MS + TYPING_WARM_MS  # too short: none
+    assert controller._pause_warm_ms() is None
+    for taken in (WARM_IDLE_MS, GROW_IDLE_MS):  # the other warm-ups' intervals stay theirs
+        values["suggestion_delay_ms"] = taken + PAUSE_WARM_LEAD_MS
+        assert controller._pause_warm_ms() not in (WARM_IDLE_MS, GROW_IDLE_MS)
 
 
 @pytest.mark.model

@@ -62,10 +62,14 @@ def test_cancel_before_start_generates_nothing(backend: LlamaBackend) -> None:
 def test_extending_the_prompt_reuses_the_cache(backend: LlamaBackend) -> None:
     document = "Chapter one.\n\n" + "The harbour was quiet in the early morning light. " * 20
     backend.generate("Something else entirely.", max_tokens=1)
-    cold = backend.generate(document, max_tokens=1)
-    warm = backend.generate(document + "The", max_tokens=1)
-    assert cold.first_token_s is not None and warm.first_token_s is not None
-    assert warm.first_token_s < cold.first_token_s / 3
+    backend.generate(document, max_tokens=1)
+    cold = backend.prompt_tokens_evaluated
+    backend.generate(document + "The", max_tokens=1)
+    warm = backend.prompt_tokens_evaluated
+    # Counted, not timed (a timing fails on a busy machine): the whole document is
+    # evaluated once, then only what extends it (and its last token, re-split).
+    assert cold >= backend.count_tokens(document)
+    assert 0 < warm <= 3
 
 
 def test_generations_take_turns(backend: LlamaBackend) -> None:
