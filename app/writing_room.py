@@ -530,12 +530,14 @@ class WritingRoom(QObject):
         if authored is None or len(authored) < LONG_TEXT_FOR_WORDS:
             self._count_words()
             return
-        from ui.text_stats import count_words
+        from ui.text_stats import count_words_in
 
-        text = authored.text  # the editor's text, recorded edit by edit: no copy from Qt
+        # The editor's text, recorded edit by edit, as the chunks it is held in: neither
+        # a copy from Qt nor a join of the whole text here (50 MB: up to 0.6 s).
+        pieces, length = authored.authored_text.chunks(), len(authored)
 
         def work(_context: TaskContext) -> tuple[int, int]:
-            return count_words(text), len(text)
+            return count_words_in(pieces), length
 
         status = self.window.status
         self.runner.submit(

@@ -99,6 +99,13 @@ class AuthoredText:
             joined = self._joined = chunks[0] if len(chunks) == 1 else "".join(chunks)
         return joined
 
+    def chunks(self) -> tuple[str, ...]:
+        """The text as it is held, in order (joined, they are `text`): immutable
+        strings a reader on another thread can go through without the whole text being
+        joined here (50 MB joined in 40-600 ms on the GUI thread)."""
+        joined = self._joined
+        return (joined,) if joined is not None else tuple(self._chunks)
+
     @property
     def version(self) -> int:
         """How many edits changed the text so far: a reader that keeps something derived

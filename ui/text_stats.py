@@ -7,6 +7,7 @@ stand alone in the text but are not counted; a word is any run with a letter or 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from memory.text_pieces import line_pieces
 
@@ -29,7 +30,22 @@ PIECE_CHARS = 65_536
 
 def count_words(text: str) -> int:
     """Words in `text`, not counting Markdown's marks or list numbers."""
-    return sum(_count_piece(text, start, end) for start, end in line_pieces(text, PIECE_CHARS))
+    return count_words_in((text,))
+
+
+def count_words_in(pieces: Iterable[str]) -> int:
+    """Words in the text `pieces` make joined (`AuthoredText.chunks`, cut anywhere),
+    counted a piece of whole lines at a time, never joining them all."""
+    count, carry = 0, ""
+    for piece in pieces:
+        text = carry + piece if carry else piece
+        carry = ""
+        for start, end in line_pieces(text, PIECE_CHARS):
+            if end == len(text) and text[-1] != "\n":
+                carry = text[start:]  # its last line may go on in the next piece
+            else:
+                count += _count_piece(text, start, end)
+    return count + (_count_piece(carry, 0, len(carry)) if carry else 0)
 
 
 def _count_piece(text: str, start: int, end: int) -> int:
