@@ -24,7 +24,7 @@ from math import isfinite
 from operator import itemgetter
 
 from memory.events import EVENT_MAKER, Author, EditEvent, How
-from memory.runs import AuthoredText, Segment, normalize_segments
+from memory.runs import CHUNK_MAX, AuthoredText, Segment, normalize_segments
 from memory.store import Store, StoreError
 
 GENESIS_HASH = "0" * 64
@@ -35,6 +35,10 @@ SNAPSHOT_EVERY = 500
 #: 50 MB to the library, on the GUI thread, every 500 keys). Replaying an entry splices
 #: one chunk of the text (`memory.runs`), whatever its length.
 SNAPSHOT_CHARS_PER_ENTRY = 2_000
+#: A save keeps a snapshot at its head when replaying from the last one would copy at
+#: least this many characters (`Ledger.snapshot_head`): about 1,200 entries of a text
+#: longer than a chunk.
+SAVE_SNAPSHOT_REPLAY_CHARS = 20_000_000
 
 
 class LedgerError(StoreError):
@@ -364,16 +368,22 @@ class Ledger:
         self._pending_snapshots.append((self._head_seq, state.text, runs_json, needed_json))
         self._last_snapshot_seq = self._head_seq
 
-    def snapshot_head(self, state: AuthoredText, min_replay_chars: int = 20_000_000) -> bool:
+    def snapshot_head(self, state: AuthoredText, min_replay_chars: int | None = None) -> bool:
         """Write a snapshot at the head now (a save's: reopening the saved file then
-        replays nothing), unless replaying from the last one is cheap anyway (entries
-        since it times the text's length under `min_replay_chars`, the characters the
-        replay would copy). The snapshot before it is dropped when the one before that
-        lies within `snapshot_interval` entries of the head, so replay to any seq still
-        starts at most that many entries back and saving often keeps about two
-        snapshots per interval. True when one was written."""
+        replays nothing), unless replaying from the last one is cheap anyway: the
+        characters the replay would copy, one chunk of the text per entry
+        (`memory.runs`: entries since times the shorter of the text and a chunk), under
+        `min_replay_chars` (default `SAVE_SNAPSHOT_REPLAY_CHARS`). Counting the whole
+        text per entry, as before the text was held in chunks, wrote a 50 MB
+        manuscript's snapshot at every Ctrl+S (0.6 s on the GUI thread, 50 MB more in
+        the library) to spare a replay of a few milliseconds. The snapshot before it is
+        dropped when the one before that lies within `snapshot_interval` entries of the
+        head, so replay to any seq still starts at most that many entries back and
+        saving often keeps about two snapshots per interval. True when one was written."""
         since = self._head_seq - self._last_snapshot_seq
-        if since <= 0 or self._new_row is not None or since * len(state) < min_replay_chars:
+        floor = SAVE_SNAPSHOT_REPLAY_CHARS if min_replay_chars is None else min_replay_chars
+        copied = since * min(len(state), CHUNK_MAX)
+        if since <= 0 or self._new_row is not None or copied < floor:
             return False
         self.add_snapshot(state)
         self.flush()

@@ -20,6 +20,8 @@ from operator import ne
 _BLOCK_MAX = 128  # a block that grows past this is split in halves
 _BLOCK_MIN = 32  # a block that shrinks below this is merged with its neighbour
 _CHUNK_MAX = 16_384  # a chunk of text longer than this is cut before it is edited
+#: The most of the text one edit copies (its chunk), whatever the text's length.
+CHUNK_MAX = _CHUNK_MAX
 _CHUNK_SIZE = 8_192  # about how long the chunks of a cut are
 _CHUNK_MIN = 1_024  # an edited chunk shorter than this joins its neighbour
 

@@ -79,13 +79,17 @@ def test_the_window_paints_before_the_co_writer_and_signing_load(tmp_path: Path)
     assert lines == ["painted []", "co-writer True True", "about True"], stdout
 
 
-def _long_draft(room, qtbot) -> None:
-    """A long text (so a save keeps a snapshot) typed into and suggested into."""
+def _long_draft(room, qtbot, monkeypatch) -> None:
+    """A long text typed into and suggested into, where a save keeps a snapshot (its 47
+    entries copy 47 chunks on a replay: more than the floor lowered here)."""
+    from memory import ledger
+
+    monkeypatch.setattr(ledger, "SAVE_SNAPSHOT_REPLAY_CHARS", 500_000)
     editor = room.editor
     editor.insertPlainText((PARAGRAPH + "\n\n") * 1200)  # about 0.6 million characters
     cursor = editor.textCursor()
     blocks = editor.document().blockCount()
-    for i in range(1, 24):  # 47 entries of 0.6 million characters: a save keeps a snapshot
+    for i in range(1, 24):  # 47 entries
         cursor.setPosition(editor.document().findBlockByNumber(i * blocks // 24).position() + 3)
         editor.setTextCursor(cursor)
         editor.insert_as("\U0001f916 mx ", EditIntent(How.SUGGESTION, author=MODEL))
@@ -93,12 +97,12 @@ def _long_draft(room, qtbot) -> None:
 
 
 def test_reopening_a_saved_file_is_exactly_a_full_replay(
-    writing_room, qtbot, tmp_path: Path
+    writing_room, qtbot, tmp_path: Path, monkeypatch
 ) -> None:
     room = writing_room
     path = tmp_path / "book.md"
     room.session.start_at(path)  # a file that does not exist yet
-    _long_draft(room, qtbot)
+    _long_draft(room, qtbot, monkeypatch)
     assert room.session.save()
     doc = room.session.authored
     assert doc is not None
@@ -123,11 +127,11 @@ def test_reopening_a_saved_file_is_exactly_a_full_replay(
     assert reopened.ledger.verify()
 
 
-def test_ctrl_s_keeps_the_snapshot_too(writing_room, qtbot, tmp_path: Path) -> None:
+def test_ctrl_s_keeps_the_snapshot_too(writing_room, qtbot, tmp_path: Path, monkeypatch) -> None:
     room = writing_room
     path = tmp_path / "book.md"
     room.session.start_at(path)
-    _long_draft(room, qtbot)
+    _long_draft(room, qtbot, monkeypatch)
     doc = room.session.authored
     assert doc is not None
     head = doc.head_seq
@@ -149,11 +153,13 @@ def test_ctrl_s_keeps_the_snapshot_too(writing_room, qtbot, tmp_path: Path) -> N
     assert (reopened.text, list(reopened.authored_text.iter_runs())) == full_replay(reopened.ledger)
 
 
-def test_unsaved_work_after_a_save_still_comes_back(writing_room, qtbot, tmp_path: Path) -> None:
+def test_unsaved_work_after_a_save_still_comes_back(
+    writing_room, qtbot, tmp_path: Path, monkeypatch
+) -> None:
     room = writing_room
     path = tmp_path / "book.md"
     room.session.start_at(path)
-    _long_draft(room, qtbot)
+    _long_draft(room, qtbot, monkeypatch)
     assert room.session.save()
     room.editor.moveCursor(room.editor.textCursor().MoveOperation.End)
     room.editor.insertPlainText("Typed after the save \U0001f642.")
@@ -172,11 +178,13 @@ def test_unsaved_work_after_a_save_still_comes_back(writing_room, qtbot, tmp_pat
     assert decision.source is Source.RECOVERY and decision.text == doc.text
 
 
-def test_a_tampered_saved_file_is_not_trusted(writing_room, qtbot, tmp_path: Path) -> None:
+def test_a_tampered_saved_file_is_not_trusted(
+    writing_room, qtbot, tmp_path: Path, monkeypatch
+) -> None:
     room = writing_room
     path = tmp_path / "book.md"
     room.session.start_at(path)
-    _long_draft(room, qtbot)
+    _long_draft(room, qtbot, monkeypatch)
     assert room.session.save()
     room.session.new_document()
     content = path.read_text(encoding="utf-8")

@@ -90,22 +90,29 @@ def test_reopen_after_saves_is_exactly_a_full_replay(tmp_path: Path, script: lis
         store.close()
 
 
-def test_a_save_snapshot_is_kept_for_a_long_text_only(tmp_path: Path) -> None:
+def test_a_save_snapshot_is_kept_when_a_replay_would_copy_much(tmp_path: Path) -> None:
+    """Replaying an entry copies one chunk of the text, whatever its length: a save
+    keeps a snapshot once the entries since the last one would copy 20 million
+    characters (about 1,200 entries of a long text), not after 21 entries of a long
+    text as when a replay copied the whole text per entry."""
     store = Store(tmp_path / "lib.db")
     try:
         short = AuthoredDocument.create(store, None, "short", "A line.\n", WRITER)
         short.record(0, 0, "x", WRITER, How.TYPED)
         short.flush()
         assert not short.ledger.snapshot_head(short.authored_text)  # replaying 2 is cheap
+        # 2.6 million characters: periodic snapshots 1,300 entries apart.
         long = AuthoredDocument.create(
-            store, None, "long", "\u201cA\u201d line.\n" * 100_000, WRITER
+            store, None, "long", "\u201cA\u201d line.\n" * 260_000, WRITER
         )
-        long.record(0, 0, "\U0001f642", MODEL, How.SUGGESTION)
-        long.flush()
-        assert not long.ledger.snapshot_head(long.authored_text)  # 2 entries: cheap too
-        for i in range(1, 20):  # 21 entries of 1.1 million characters: worth one
+        for i in range(1, 21):
             long.record(i * 1000, 0, "\U0001f642", MODEL, How.SUGGESTION)
         long.flush()
+        assert not long.ledger.snapshot_head(long.authored_text)  # 21 chunks: cheap
+        for i in range(21, 1_251):  # 1,251 entries, each a chunk of 16,384: worth one
+            long.record(i * 1000, 0, "\U0001f642", MODEL, How.SUGGESTION)
+        long.flush()
+        assert snapshot_seqs(store, long.doc_id) == []  # none taken on the way
         assert long.ledger.snapshot_head(long.authored_text)
         assert snapshot_seqs(store, long.doc_id) == [long.head_seq]
         assert not long.ledger.snapshot_head(long.authored_text)  # nothing new since
