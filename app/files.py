@@ -21,16 +21,20 @@ import stat
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from memory.errors import DraftsmithError
+from memory.text_pieces import PIECE_CHARS, line_pieces
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
 
-#: The largest file Draftsmith opens: War and Peace is 3.2 MB; bigger files make opening
-#: and saving take seconds, so they are refused with a message (see README).
-MAX_FILE_BYTES = 4 * 1024 * 1024
+#: The largest file Draftsmith opens: 64 MB, twenty War and Peaces. A long file opens in
+#: slices behind a read-only editor (`app.editor_load`), its authorship worked out on a
+#: thread (`app.document_session`); a 50 MB manuscript is in in about 10 s, using about
+#: 2.3 GB. Bigger files are refused with a message (see README).
+MAX_FILE_BYTES = 64 * 1024 * 1024
 #: The longest single line (paragraph) Draftsmith opens, in characters.
 MAX_LINE_CHARS = 200_000
 #: A hidden `.NAME.*.tmp` left by an interrupted save is removed once it is this old.
@@ -44,6 +48,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _BOM_FOR = {codec: bom for bom, codec in _BOMS}
+#: Codecs that write a BOM at each call: a text in these is encoded in one go.
+_WHOLE_CODECS = frozenset({"utf-16", "utf-32", "utf-8-sig"})
 
 #: Signatures of common binary formats (a text file never starts like this).
 _BINARY_MAGIC = (
@@ -327,6 +333,23 @@ def encode_text(text: str, fmt: FileFormat = UTF8) -> bytes:
             "Nothing was written."
         ) from None
     return (_BOM_FOR[fmt.encoding] if fmt.bom and fmt.encoding in _BOM_FOR else b"") + data
+
+
+def encode_text_pieces(
+    text: str, fmt: FileFormat = UTF8, size: int = PIECE_CHARS
+) -> Iterator[bytes]:
+    """The bytes of `encode_text(text, fmt)`, a piece of whole lines at a time (about
+    `size` characters), so a long text is never encoded, or its newlines replaced, in
+    one call holding the interpreter's lock (a save runs on a lane beside the window).
+    A file that mixes line endings is encoded whole (its endings go by line number)."""
+    if fmt.endings or codecs.lookup(fmt.encoding).name in _WHOLE_CODECS:
+        yield encode_text(text, fmt)
+        return
+    if fmt.bom and fmt.encoding in _BOM_FOR:
+        yield _BOM_FOR[fmt.encoding]
+    plain = replace(fmt, bom=False)
+    for start, end in line_pieces(text, size):
+        yield encode_text(text[start:end], plain)
 
 
 def write_text_atomically(path: Path, text: str, fmt: FileFormat = UTF8) -> None:

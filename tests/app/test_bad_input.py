@@ -162,12 +162,13 @@ def test_a_huge_file_is_refused_with_a_message(writing_room, tmp_path) -> None:
     path = tmp_path / "huge.txt"
     line = ("All work and no play makes Jack a dull boy — “quoted”. 🙂\n").encode()
     with path.open("wb") as handle:
-        for _ in range(50 * 1_048_576 // len(line) + 1):
+        for _ in range((MAX_FILE_BYTES + 1_048_576) // len(line) + 1):
             handle.write(line)
-    assert path.stat().st_size > 50 * 1_048_576
+    size_mb = path.stat().st_size / 1_048_576
+    assert size_mb > MAX_FILE_BYTES / 1_048_576
     assert not writing_room.session.open_path(path)
     text = writing_room.window.messages.text
-    assert "50 MB" in text and f"{MAX_FILE_BYTES // 1_048_576} MB" in text
+    assert f"{size_mb:.0f} MB" in text and f"{MAX_FILE_BYTES // 1_048_576} MB" in text
 
 
 @pytest.mark.parametrize("megabytes", [5, 1])

@@ -259,3 +259,29 @@ def _utf16_naive(text: str) -> list[int] | None:
 )
 def test_utf16_offsets_from_ranges_equal_the_naive_ones(text: str) -> None:
     assert utf16_offsets(text) == _utf16_naive(text)
+
+
+FORMATS = st.sampled_from(
+    [
+        files.UTF8,
+        files.FileFormat(newline="\r\n"),
+        files.FileFormat(bom=True),
+        files.FileFormat(encoding="utf-16-le", bom=True, newline="\r\n"),
+        files.FileFormat(encoding="cp1252", converted_from="cp1252"),
+        files.FileFormat(newline="\r\n", endings=("\r\n", "\n", "\r")),
+    ]
+)
+
+
+@given(
+    text=st.lists(st.sampled_from(["a", " ", "\n", "\u201cq\u201d", "caf\u00e9", "\r"])).map(
+        "".join
+    ),
+    fmt=FORMATS,
+    size=st.integers(1, 12),
+)
+def test_a_text_encoded_in_pieces_is_the_text_encoded_whole(text: str, fmt, size: int) -> None:
+    """A save encodes a long text a piece of lines at a time (`encode_text_pieces`):
+    the same bytes as `encode_text` of the whole, BOM, newlines and encoding kept."""
+    text = text.replace("\r", "")
+    assert b"".join(files.encode_text_pieces(text, fmt, size)) == files.encode_text(text, fmt)
