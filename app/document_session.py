@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
 import threading
 import time
 import traceback
@@ -1139,6 +1140,7 @@ def _write_file(job: _SaveJob) -> None:
         del parts
         write_bytes_atomically(job.path, data)
         job.fingerprint = hashlib.sha256(data).hexdigest()
+        _note_fingerprint(job.path, job.fingerprint)
     except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
         job.error = exc
         job.details = traceback.format_exc()
@@ -1275,10 +1277,46 @@ def _own_unrecorded_save(store: Store, known: KnownLedger, text: str) -> bool:
     return False
 
 
-def _fingerprint(path: Path) -> str | None:
-    """The SHA-256 of a file's bytes (what it says, not when it was touched), or None
-    when it cannot be read."""
+#: The last fingerprint of each file read or written here, with the file's size, change
+#: time and inode then: a file that still stats the same is not read and hashed again
+#: (Ctrl+S asks whether another program changed it: 50 MB read and hashed on the GUI
+#: thread took 50-500 ms). Another program's write changes the change time (nanoseconds).
+_FINGERPRINTS: dict[str, tuple[tuple[int, int, int], str]] = {}
+_SETTLED_NS = 3_000_000_000
+
+
+def _stat_key(path: Path) -> tuple[str, tuple[int, int, int]] | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        found = os.stat(path)
     except OSError:
         return None
+    return os.path.realpath(path), (found.st_size, found.st_mtime_ns, found.st_ino)
+
+
+def _fingerprint(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes (what it says, not when it was touched), or None
+    when it cannot be read; from `_FINGERPRINTS` while the file stats as it did."""
+    key = _stat_key(path)
+    if key is None:
+        return None
+    known = _FINGERPRINTS.get(key[0])
+    # A change time within the last seconds may be shared with a write just after it
+    # (file systems keep it to a clock tick, some to two seconds): hashed again.
+    settled = time.time_ns() - key[1][1] > _SETTLED_NS
+    if known is not None and known[0] == key[1] and settled:
+        return known[1]
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    _note_fingerprint(path, digest, key)
+    return digest
+
+
+def _note_fingerprint(
+    path: Path, digest: str, key: tuple[str, tuple[int, int, int]] | None = None
+) -> None:
+    """Remember `digest` as the fingerprint of `path` as it stats now (just written)."""
+    key = key or _stat_key(path)
+    if key is not None:
+        _FINGERPRINTS[key[0]] = (key[1], digest)

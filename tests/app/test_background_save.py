@@ -257,3 +257,41 @@ def test_a_bug_while_writing_is_reported_and_the_text_kept(
     assert path.read_text(encoding="utf-8") == OPENING, "the file is as it was"
     assert room.session.modified and room.editor.toPlainText() == typed
     assert info(room).has_unsaved_changes
+
+
+def test_a_file_changed_outside_is_caught_whether_or_not_its_stat_moved(
+    writing_room, qtbot, tmp_path
+) -> None:
+    """Ctrl+S does not read and hash a file that stats as it did when Draftsmith last
+    read or wrote it (size, change time, inode); any other program's write changes one
+    of them, and a write in the seconds after Draftsmith's is hashed anyway."""
+    import os
+
+    import pytest
+
+    room = writing_room
+    path = tmp_path / "notes.md"
+    path.write_text("Mine.\n", encoding="utf-8")
+    assert room.session.open_path(path)
+    type_text(room.editor, "More. ")
+    assert room.session.save()
+    # Another program writes the same number of bytes at once (the same clock tick).
+    saved = path.read_bytes()
+    stat = os.stat(path)
+    path.write_bytes(saved.replace(b"More.", b"Their"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even its time put back
+    type_text(room.editor, "x")
+    assert not room.session.save()
+    assert room.window.messages.find_text("changed by another program") is not None
+    # A file that stats as it was written long ago is taken at its fingerprint's word.
+    key = document_session._stat_key(path)
+    assert key is not None
+    reads: list[Path] = []
+    real = Path.read_bytes
+    old = key[1][1] - 10 * document_session._SETTLED_NS
+    os.utime(path, ns=(old, old))
+    document_session._fingerprint(path)  # noted as it stats now
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
+        assert document_session._fingerprint(path) is not None
+    assert reads == []
