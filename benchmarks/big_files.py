@@ -234,24 +234,11 @@ def run() -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DRAFTSMITH_HOME"] = str(Path(tmp) / "home")
-        from PySide6.QtCore import QEventLoop, QTimer
-        from PySide6.QtWidgets import QApplication
 
-        from app import paths
         from app.files import MAX_LINE_CHARS
-        from app.settings import Settings
-        from app.writing_room import WritingRoom
 
-        app = QApplication.instance() or QApplication([])
-        room = WritingRoom(Settings(paths.settings_path()), load_model=False)
-        room.window.set_close_guard(lambda: True)
-        room.show()
-
-        def settle(ms: int) -> None:
-            loop = QEventLoop()
-            QTimer.singleShot(ms, loop.quit)
-            loop.exec()
-
+        app, room = _offscreen_room()
+        settle = _settle
         figures: dict[str, Any] = {}
         for size in (1_048_576, 2 * 1_048_576, 4 * 1_048_576 - 65_536):
             path = Path(tmp) / f"book-{size}.md"
@@ -341,24 +328,10 @@ def window_50mb(size: int = BIG_BYTES) -> dict[str, Any]:
 def _in_window(path: Path) -> dict[str, Any]:
     """In the measuring process: open `path` in the offscreen window, type a character,
     press Ctrl+S; the longest stalls and the seconds to open."""
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from app import paths
-    from app.settings import Settings
-    from app.writing_room import WritingRoom
     from benchmarks.gui_stalls import stall_until_loaded, stall_until_saved
 
-    app = QApplication.instance() or QApplication([])
-    room = WritingRoom(Settings(paths.settings_path()), load_model=False)
-    room.window.set_close_guard(lambda: True)
-    room.show()
-
-    def settle(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
+    app, room = _offscreen_room()
+    settle = _settle
     settle(300)
     started = time.perf_counter()
     opening = stall_until_loaded(room.session, path)
@@ -376,6 +349,30 @@ def _in_window(path: Path) -> dict[str, Any]:
         "open_s": round(opened_s, 1),
         "save_longest_stall_ms": round(saving, 1),
     }
+
+
+def _offscreen_room() -> tuple[Any, Any]:
+    """The application and a shown writing room without a model (offscreen)."""
+    from PySide6.QtWidgets import QApplication
+
+    from app import paths
+    from app.settings import Settings
+    from app.writing_room import WritingRoom
+
+    app = QApplication.instance() or QApplication([])
+    room = WritingRoom(Settings(paths.settings_path()), load_model=False)
+    room.window.set_close_guard(lambda: True)
+    room.show()
+    return app, room
+
+
+def _settle(ms: int) -> None:
+    """Let the event loop run for `ms`."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
 
 
 if __name__ == "__main__":
