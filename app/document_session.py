@@ -153,6 +153,7 @@ class DocumentSession(QObject):
         # A long text goes into the editor in slices (`app.editor_load`); meanwhile the
         # editor is read-only and what waits for the whole text waits for `_loaded`.
         self._load: EditorLoad | None = None
+        self._preview: EditorLoad | None = None  # a long file's first screen, meanwhile
         self._when_loaded: list[Callable[[], None]] = []
         self._read_only = False  # the file is open in another Draftsmith (see _claim_file)
         self._loaded_map: tuple[str, Utf16Offsets | None] | None = None  # (text, its map)
@@ -174,10 +175,12 @@ class DocumentSession(QObject):
         text: str,
         choice: BlockChoice = BlockChoice.ASK,
         found: _Authorship | BaseException | None = None,
+        preview: EditorLoad | None = None,
     ) -> None:
         """Give the editor the authored document for `path` and show `text` in it.
         `found`: the trust rule's answer worked out on the "open" lane (a long file),
-        or what stopped it there."""
+        or what stopped it there; `preview`: that file's first screen, shown meanwhile
+        (kept when what is shown begins with it)."""
         self._detach()
         self.trust = None
         if self.store is not None:
@@ -193,7 +196,7 @@ class DocumentSession(QObject):
                 )
         shown = self.authored.text if self.authored is not None else text
         authored = self.authored
-        self._show_text(shown, modified=authored is not None and shown != text)
+        self._show_text(shown, modified=authored is not None and shown != text, preview=preview)
         if authored is not None:
             self._take_lock(authored)
             self._once_loaded(lambda: self._bind(authored))
@@ -453,11 +456,23 @@ class DocumentSession(QObject):
         self.window.setWindowTitle(f"{self.name}[*] — Draftsmith")
         self.window.setWindowModified(self.modified)
 
-    def _show_text(self, text: str, *, modified: bool = False) -> None:
+    def _show_text(
+        self, text: str, *, modified: bool = False, preview: EditorLoad | None = None
+    ) -> None:
         """Put `text` in the editor as a fresh document (no undo history, no recording):
         at once when short, else in slices (`app.editor_load`), read-only meanwhile;
-        what needs the whole text in the editor waits for it (`_once_loaded`)."""
+        what needs the whole text in the editor waits for it (`_once_loaded`). A held
+        `preview` whose first screen `text` begins with goes on from there."""
         self._cancel_load()
+        if preview is not None:
+            if len(text) > editor_load.PROGRESSIVE_CHARS and preview.go_on_with(text):
+                self._load = preview
+                self._set_read_only(self._read_only)
+                self.editor.document().setModified(modified)
+                self._load_progress(*preview.progress)
+                return
+            preview.cancel()
+            preview.deleteLater()
         if len(text) <= editor_load.PROGRESSIVE_CHARS:
             self.editor.setPlainText(text)
             self.editor.document().setModified(modified)
@@ -530,6 +545,10 @@ class DocumentSession(QObject):
 
     def _cancel_load(self) -> None:
         """Closing, or another text shown, mid-load: stop putting this one in."""
+        preview, self._preview = self._preview, None
+        if preview is not None:
+            preview.cancel()
+            preview.deleteLater()
         if self._reading is not None:
             self._reading = None  # its thread's result is dropped when it comes
             self.window.status.clearMessage()
@@ -727,6 +746,16 @@ class DocumentSession(QObject):
             reading = self._reading = _Reading(
                 path, content, library=None if library == ":memory:" else library
             )
+            # The file's first screen goes in at once, while the lane works (seconds for
+            # a manuscript's runs); the load goes on from it with the text to show.
+            preview = self._preview = EditorLoad(
+                self.editor,
+                content,
+                on_done=self._loaded,
+                on_progress=self._load_progress,
+                hold=True,
+            )
+            preview.start(now=False)
             self._set_read_only(self._read_only)
             self.window.status.showMessage(f"Opening {path.name}…")
             self._update_title()
@@ -750,6 +779,7 @@ class DocumentSession(QObject):
         if reading is not self._reading:
             return  # cancelled: closed, or another file opened meanwhile
         self._reading = None
+        preview, self._preview = self._preview, None
         path = reading.path
         text, self._annotations = reading.text, reading.annotations
         found = reading.authorship
@@ -757,14 +787,19 @@ class DocumentSession(QObject):
             report_bug(reading.error, reading.details)
             text, self._annotations, found = reading.content, None, None
         self._on_disk = reading.fingerprint
-        self._show_opened(path, text, found)
+        self._show_opened(path, text, found, preview)
 
     def _show_opened(
-        self, path: Path, text: str, found: _Authorship | BaseException | None = None
+        self,
+        path: Path,
+        text: str,
+        found: _Authorship | BaseException | None = None,
+        preview: EditorLoad | None = None,
     ) -> None:
         """The file's text (its block split off) into the editor, by the trust rule
-        (`found`: applied on the "open" lane already)."""
-        self._attach(path, text, found=found)
+        (`found`: applied on the "open" lane already; `preview`: the file's first screen,
+        in the editor meanwhile)."""
+        self._attach(path, text, found=found, preview=preview)
         if self.trust is not None and self.trust.needs_decision:
             self._offer_annotations(path, text)
         self._update_title()

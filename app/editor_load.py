@@ -60,7 +60,10 @@ class EditorLoad(QObject):
         on_progress: Callable[[int, int], None] | None = None,
         slice_chars: int | None = None,
         first_chars: int | None = None,
+        hold: bool = False,
     ) -> None:
+        """`hold`: stop after the first slice until `go_on_with` (a file's first screen,
+        shown while its authorship is worked out on a thread)."""
         super().__init__(editor)
         self.editor = editor
         self.text = text
@@ -72,6 +75,7 @@ class EditorLoad(QObject):
         self._astral: list[int] = []  # where its code points above U+FFFF are, so far
         self._units = 0  # ...and their UTF-16 length (what the document counts)
         self._active = False
+        self._hold = hold
         self._size_told_at = 0.0
         self._next = QTimer(self)
         self._next.setSingleShot(True)
@@ -123,6 +127,21 @@ class EditorLoad(QObject):
                 self.editor.viewport().update()
             self._finish()
 
+    def go_on_with(self, text: str) -> bool:
+        """Go on putting in `text` (the text to show, once known) where a held load
+        stopped, when it begins with what is in the editor: the first screen painted
+        while the file's authorship was worked out stays. False, with nothing changed,
+        when it does not (a crash's journal brought back another text): cancel then."""
+        done = self._done
+        if not self._active or len(text) < done or text[:done] != self.text[:done]:
+            return False
+        if self.editor.document().characterCount() - 1 != self._units:
+            return False  # changed by another road meanwhile
+        self.text = text
+        self._hold = False
+        self._next.start()  # the next slice, or the finish, in its own turn
+        return True
+
     def cancel(self) -> None:
         """Stop where it is, nothing more put in and `on_done` never run: the caller
         replaces the editor's text."""
@@ -155,6 +174,8 @@ class EditorLoad(QObject):
             spent = max(time.perf_counter() - began, 0.001)
             size = int(self.slice_chars * min(2.0, max(0.5, SLICE_S / spent)))
             self.slice_chars = min(MAX_SLICE_CHARS, max(MIN_SLICE_CHARS, size, 1))
+        if self._hold:
+            return  # the first screen is in: the rest waits for `go_on_with`
         if self._done >= len(self.text):
             self._finish()
             return

@@ -341,3 +341,42 @@ def test_a_library_that_fails_on_the_open_lane_costs_no_text(
     assert room.session.authored is None
     assert room.editor.toPlainText().startswith("She said \u201cyes\u201d")
     assert any("Authorship is not being recorded" in text and "in use" in text for text in said)
+
+
+def test_the_first_screen_shows_while_the_authorship_is_worked_out(
+    writing_room, qtbot, tmp_path, small_slices, monkeypatch
+) -> None:
+    """A long file's first screen is in the editor (read-only) while the "open" lane
+    works out its authorship, and the load goes on from it: nothing put in is taken
+    out again when the text to show begins with it."""
+    import threading
+
+    from app import document_session
+
+    room = writing_room
+    path = tmp_path / "book.md"
+    _block_from_elsewhere(room, qtbot, path)
+    release = threading.Event()
+    prepare = document_session._prepare_authorship
+
+    def slow(reading):
+        release.wait(30)
+        prepare(reading)
+
+    monkeypatch.setattr(document_session, "_prepare_authorship", slow)
+    room.session.new_document()
+    removed: list[int] = []
+    assert room.session.open_path(path)
+    qtbot.waitUntil(lambda: len(room.editor.toPlainText()) > 0, timeout=10_000)
+    shown = room.editor.toPlainText()
+    assert room.session.loading and room.editor.isReadOnly() and room.session.authored is None
+    assert path.read_text(encoding="utf-8").startswith(shown)
+    room.editor.document().contentsChange.connect(lambda _at, gone, _added: removed.append(gone))
+    qtbot.wait(100)
+    assert room.editor.toPlainText() == shown  # held: the rest waits for the authorship
+    release.set()
+    qtbot.waitUntil(lambda: not room.session.loading, timeout=30_000)
+    doc = room.session.authored
+    assert doc is not None and room.editor.toPlainText() == doc.text
+    assert doc.text.startswith(shown) and not any(removed)
+    assert not room.editor.isReadOnly() and not room.session.modified
