@@ -526,6 +526,8 @@ class WritingRoom(QObject):
         """After a pause: a long text is counted on the "words" lane (a megabyte is 0.1 s
         of Python that would stall the next key), the newest count winning; a short
         one at once."""
+        if self.session.loading:
+            return  # a long file's first screen is no count: its load ends with one
         authored = self.session.authored
         if authored is None or len(authored) < LONG_TEXT_FOR_WORDS:
             self._count_words()
