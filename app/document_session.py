@@ -40,7 +40,6 @@ from app.files import (
     FileFormat,
     FileProblem,
     NotUtf8,
-    encode_text,
     encode_text_pieces,
     encoding_name,
     read_document,
@@ -62,9 +61,9 @@ from memory.provenance.annotations import (
     write_annotated_markdown,
 )
 from memory.provenance.record import ProvenanceRecord
+from memory.provenance.text_hash import sha256_hex
 from memory.provenance.trust import BlockChoice, KnownLedger, Source, TrustDecision
 from memory.store import Store
-from memory.text_pieces import line_pieces
 from memory.utf16_offsets import Utf16Offsets
 from ui.main_window import MainWindow
 
@@ -1152,25 +1151,12 @@ def _write_file(job: _SaveJob) -> None:
     """The save's heavy part, on the "io" lane: the authorship block, the encoding, the
     atomic write and its fsync. Touches nothing but `job` and the file."""
     try:
-        text, fmt = job.text, job.file_format
         # The text a piece of lines at a time and its block apart, never one string of
         # both: each whole-text copy or encoding held the interpreter's lock, and so
         # froze the window, for 50-700 ms at 50 MB.
-        parts = list(encode_text_pieces(text, fmt))
-        if job.record is not None:
-            block = annotation_block(job.record)
-            if fmt.endings:  # mixed line endings go by line number: encoded whole
-                parts = [encode_text(text + block, fmt)]
-            else:
-                parts.append(encode_text(block, dataclasses.replace(fmt, bom=False)))
-        text_hash = hashlib.sha256()
-        if fmt == UTF8:  # the file's pieces are the text's UTF-8
-            for part in parts[: len(parts) - (job.record is not None)]:
-                text_hash.update(part)
-        else:
-            for start, end in line_pieces(text):
-                text_hash.update(text[start:end].encode("utf-8"))
-        job.text_sha256 = text_hash.hexdigest()
+        block = annotation_block(job.record) if job.record is not None else ""
+        parts = list(encode_text_pieces(job.text, job.file_format, then=block))
+        job.text_sha256 = sha256_hex(job.text)
         data = b"".join(parts)
         del parts
         write_bytes_atomically(job.path, data)
@@ -1252,13 +1238,13 @@ def _authorship(
         and known.head_text != known.saved.state.text
         and decision.source is not Source.RECOVERY
     )
-    if outside:
+    if outside and known is not None:
         # A crash, then the file changed on disk before this start: the journal
         # still wins. Its work is offered back, never recorded as saved.
         decision = dataclasses.replace(
             decision,
             source=Source.RECOVERY,
-            text=known.head_text,  # type: ignore[union-attr]
+            text=known.head_text,
             runs=(),
             needs_decision=False,
             notes=(

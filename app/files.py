@@ -336,20 +336,24 @@ def encode_text(text: str, fmt: FileFormat = UTF8) -> bytes:
 
 
 def encode_text_pieces(
-    text: str, fmt: FileFormat = UTF8, size: int = PIECE_CHARS
+    text: str, fmt: FileFormat = UTF8, size: int = PIECE_CHARS, then: str = ""
 ) -> Iterator[bytes]:
-    """The bytes of `encode_text(text, fmt)`, a piece of whole lines at a time (about
-    `size` characters), so a long text is never encoded, or its newlines replaced, in
+    """The bytes of `encode_text(text + then, fmt)`, a piece of whole lines of `text` at
+    a time (about `size` characters) and `then` (a save's authorship block) after them,
+    so a long text is never joined to its block, encoded or its newlines replaced in
     one call holding the interpreter's lock (a save runs on a lane beside the window).
-    A file that mixes line endings is encoded whole (its endings go by line number)."""
+    A file that mixes line endings is encoded whole (its endings go by line number),
+    and so is one in a codec that writes a BOM at each call."""
     if fmt.endings or codecs.lookup(fmt.encoding).name in _WHOLE_CODECS:
-        yield encode_text(text, fmt)
+        yield encode_text(text + then, fmt)
         return
     if fmt.bom and fmt.encoding in _BOM_FOR:
         yield _BOM_FOR[fmt.encoding]
     plain = replace(fmt, bom=False)
     for start, end in line_pieces(text, size):
         yield encode_text(text[start:end], plain)
+    if then:
+        yield encode_text(then, plain)
 
 
 def write_text_atomically(path: Path, text: str, fmt: FileFormat = UTF8) -> None:

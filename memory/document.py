@@ -265,9 +265,9 @@ class AuthoredDocument:
         end = 0
         for start, length, _author in runs:
             if start != end or length <= 0:
-                break
+                raise ValueError("the runs must cover the text exactly, in order")
             end += length
-        if end != len(text) or (text and not runs):
+        if end != len(text):
             raise ValueError("the runs must cover the text exactly, in order")
         if not text:
             return

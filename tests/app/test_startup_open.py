@@ -269,6 +269,7 @@ FORMATS = st.sampled_from(
         files.FileFormat(encoding="utf-16-le", bom=True, newline="\r\n"),
         files.FileFormat(encoding="cp1252", converted_from="cp1252"),
         files.FileFormat(newline="\r\n", endings=("\r\n", "\n", "\r")),
+        files.FileFormat(encoding="utf-16"),
     ]
 )
 
@@ -279,9 +280,14 @@ FORMATS = st.sampled_from(
     ),
     fmt=FORMATS,
     size=st.integers(1, 12),
+    then=st.sampled_from(["", "\n---\nAnn: 0,3  \n...\n"]),
 )
-def test_a_text_encoded_in_pieces_is_the_text_encoded_whole(text: str, fmt, size: int) -> None:
-    """A save encodes a long text a piece of lines at a time (`encode_text_pieces`):
-    the same bytes as `encode_text` of the whole, BOM, newlines and encoding kept."""
+def test_a_text_encoded_in_pieces_is_the_text_encoded_whole(
+    text: str, fmt, size: int, then: str
+) -> None:
+    """A save encodes a long text a piece of lines at a time and its block after it
+    (`encode_text_pieces`): the same bytes as `encode_text` of the two joined, BOM,
+    newlines and encoding kept."""
     text = text.replace("\r", "")
-    assert b"".join(files.encode_text_pieces(text, fmt, size)) == files.encode_text(text, fmt)
+    pieces = files.encode_text_pieces(text, fmt, size, then=then)
+    assert b"".join(pieces) == files.encode_text(text + then, fmt)

@@ -86,6 +86,8 @@ def test_an_import_needs_an_empty_document_and_runs_that_tile_the_text(tmp_path:
         fresh = AuthoredDocument.create(store, None, "u")
         with pytest.raises(ValueError, match="cover"):
             fresh.record_import("Gap here.", [(0, 3, WRITER), (4, 5, MODEL)])
+        with pytest.raises(ValueError, match="cover"):  # an empty run after the text
+            fresh.record_import("Whole.", [(0, 6, WRITER), (6, 0, MODEL)])
         assert fresh.text == "" and fresh.head_seq == 0  # nothing half-written
     finally:
         store.close()
