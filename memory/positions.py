@@ -43,12 +43,11 @@ def has_astral(s: str) -> bool:
     Text without one has UTF-16 offsets equal to its code point offsets."""
     if s.isascii():
         return False
-    if _WIDE_HEADER is not None:
-        size, wide = sys.getsizeof(s), _WIDE_HEADER + 4 * (len(s) + 1)
-        if size <= wide:
-            return size == wide
-        # Larger: the size counts a UTF-8 copy CPython keeps once asked for one (sqlite3
-        # binding the string does): it says nothing then, so look.
+    if _WIDE_HEADER is not None and sys.getsizeof(s) < _WIDE_HEADER + 4 * (len(s) + 1):
+        return False  # stored narrower than four bytes a character: nothing above U+FFFF
+    # Four bytes a character, or a narrower string with the UTF-8 copy CPython keeps once
+    # something asked for one (sqlite3 binding it does), which its size also counts and
+    # can make it read as wide ("\u2014" bound once did): look (stops at the first one).
     return _ASTRAL.search(s) is not None
 
 
