@@ -25,6 +25,9 @@ def open_window(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from PySide6.QtWidgets import QApplication
 
+    from ui.module_sources import keep_sources_out_of_memory
+
+    keep_sources_out_of_memory()  # before the app's modules are imported
     from app import messages, paths
     from app.crash import install_crash_handler
     from app.logs import setup_logging
