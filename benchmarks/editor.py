@@ -30,6 +30,7 @@ def run(paragraphs: int = 5_000, keystrokes: int = 200) -> dict:
     room = WritingRoom(Settings(paths.settings_path()), load_model=False)
     room.show()
     room.session.open_path(source)
+    room.session.wait_loaded()  # a long file streams in behind its first screen
     editor = room.editor
     model = Author(SourceKind.MODEL, "bench", "0" * 64)
     cursor = editor.textCursor()

@@ -140,6 +140,7 @@ def run(rounds: int = 5) -> dict[str, Any]:
 
         assert session.open_path(path)
         settle(300)
+        session.wait_loaded()  # the first save, too, is of the whole text
         for _ in range(rounds):
             # Ctrl+S now: until the save is recorded on the GUI thread.
             room.editor.insertPlainText("x")

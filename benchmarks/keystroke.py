@@ -103,6 +103,9 @@ def run(keys: int = 200, sizes: tuple[str, ...] = ("1MB", "4MB")) -> dict[str, A
             room.show()
             started = time.perf_counter()
             room.session.open_path(source)
+            # A long file streams into the editor behind its first screen: the keys, the
+            # model runs and the peer's copy all need the whole text in it first.
+            room.session.wait_loaded()
             open_s = time.perf_counter() - started
             editor = room.editor
             # Some model text spread through the document, so the colours have runs to show.

@@ -200,6 +200,7 @@ def _open_room(home: Path, text: str, name: str, cache: bool) -> Any:
     source = home / f"{name}.md"
     source.write_text(text, encoding="utf-8")
     room.session.open_path(source)  # the cursor goes to the end: a warm-up starts there
+    room.session.wait_loaded()  # a long file streams in behind its first screen
     return room
 
 
