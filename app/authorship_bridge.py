@@ -21,7 +21,7 @@ from PySide6.QtGui import QTextCursor
 
 from memory.diff import hunks
 from memory.document import AuthoredDocument, slice_segments
-from memory.events import CLIPBOARD, AttributedSpan, Author, How, SourceKind
+from memory.events import CLIPBOARD, AttributedSpan, Author, EditEvent, How, SourceKind
 from memory.origins import MODEL, label_spans, origin_of, vocabulary
 from memory.positions import has_astral
 from memory.runs import AuthoredText, Segment
@@ -31,10 +31,41 @@ from ui.editor import DraftEditor, EditIntent
 log = logging.getLogger(__name__)
 
 Segments = list[Segment]
+Labels = list[tuple[int, int, str]]  # (start, length, origin label), in code points
 
 # How much text either side of a model run its label is read from: the rule
 # (`memory.origins._same_word_or_sentence`) looks 64 characters either side.
 LABEL_CONTEXT = 256
+
+
+def splice_labels(
+    labels: Labels, start: int, offset: int, removed: int, inserted: int, label: str
+) -> Labels:
+    """`labels` (covering a stretch from `start` without gaps, neighbours of one label
+    joined) once `removed` characters at `offset` into the stretch gave way to `inserted`
+    characters labelled `label`; neighbours of one label joined again."""
+    cut = offset + removed
+    pieces: list[tuple[int, str]] = []
+
+    def add(length: int, name: str) -> None:
+        if length <= 0:
+            return
+        if pieces and pieces[-1][1] == name:
+            pieces[-1] = (pieces[-1][0] + length, name)
+        else:
+            pieces.append((length, name))
+
+    for at, length, name in labels:  # what is left before the change
+        add(min(at - start + length, offset) - (at - start), name)
+    add(inserted, label)
+    for at, length, name in labels:  # and after it
+        add(at - start + length - max(at - start, cut), name)
+    out: Labels = []
+    position = start
+    for length, name in pieces:
+        out.append((position, length, name))
+        position += length
+    return out
 
 
 class AuthorshipBridge:
@@ -56,6 +87,10 @@ class AuthorshipBridge:
         self._positions = positions if positions is not None else Utf16Offsets(document.text)
         self._version = self._state.version  # the text's version the map follows
         self._origins: dict[int, str] = {}  # event seq -> its base origin label
+        # The last paragraph labelled without model text: (text state, its version, start,
+        # end, labels). A key typed into it updates the labels instead of walking its runs
+        # again (a paragraph typed key by key has a run per key): see `_follow_labels`.
+        self._labels_kept: tuple[AuthoredText, int, int, int, Labels] | None = None
         self._writer: Author | None = None  # the last writer: one object while it is the same
         # Before the styler restyles the paragraph: the tints read the recorded change.
         editor.contents_changed.connect(self._changed)
@@ -115,9 +150,35 @@ class AuthorshipBridge:
             inserted_text = new_window[new_offset : new_offset + inserted]
             author, segments = self._attribution(intent, new_window, new_offset, inserted)
             at = start + offset
-            if doc.record(at, removed, inserted_text, author, intent.how, segments=segments):
+            before = state.version
+            event = doc.record(at, removed, inserted_text, author, intent.how, segments=segments)
+            if event is not None:
                 positions.replace(at, removed, inserted_text)
                 self._version = state.version
+                typed = intent.how is How.TYPED and segments is None
+                self._follow_labels(at, removed, len(inserted_text), event, before, typed)
+
+    def _follow_labels(
+        self, at: int, removed: int, inserted: int, event: EditEvent, before: int, typed: bool
+    ) -> None:
+        """Carry the kept paragraph's labels over one recorded change, or drop them. Kept
+        only where they are exactly what `_labelled` would find: a paragraph without the
+        model's text (each of its runs labelled by its own event's origin, neighbours of
+        one label joined), changed inside by typing that is not the model's (the new
+        event's one run, or a removal)."""
+        kept, self._labels_kept = self._labels_kept, None
+        if kept is None or not typed:
+            return
+        state, version, start, end, labels = kept
+        if state is not self._state or version != before or not start <= at <= at + removed <= end:
+            return
+        label = self._origins.get(event.seq)
+        if label is None:
+            label = self._origins[event.seq] = origin_of(event)
+        if label == MODEL:
+            return
+        changed = splice_labels(labels, start, at - start, removed, inserted, label)
+        self._labels_kept = (state, state.version, start, end - removed + inserted, changed)
 
     def _attribution(
         self, intent: EditIntent, new_window: str, prefix: int, inserted: int
@@ -164,6 +225,15 @@ class AuthorshipBridge:
         its event's origin (kept per event) unless the model wrote it: only then does
         the rule look, at the runs up to two either side of it."""
         document = self.document
+        kept = self._labels_kept
+        if (
+            kept is not None
+            and kept[0] is document.authored_text
+            and kept[1] == kept[0].version
+            and kept[2] == start
+            and kept[3] == end
+        ):
+            return list(kept[4])
         events = document.events
         segments = document.segments(start, end)
         origins = self._origins
@@ -205,12 +275,15 @@ class AuthorshipBridge:
                     window.append(AttributedSpan(where, length, events[seq]))
                     where += length
                 labels[piece] = label_spans(text, window, edited)[run - lo][2]
-        out: list[tuple[int, int, str]] = []
+        out: Labels = []
         for at, length, label in zip(starts, lengths, labels, strict=True):
             if out and out[-1][2] == label:
                 out[-1] = (out[-1][0], out[-1][1] + length, label)
             else:
                 out.append((at, length, label))
+        if not models:
+            state = document.authored_text
+            self._labels_kept = (state, state.version, start, end, out[:])
         return out
 
     def block_labels(self, position16: int, length16: int) -> list[tuple[int, int, str]]:

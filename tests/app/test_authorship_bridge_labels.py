@@ -105,3 +105,113 @@ def test_a_paragraph_typed_key_by_key_is_one_label(writing_room) -> None:
     labels = bridge.block_labels(block.position(), block.length() - 1)
     assert [label for _at, _n, label in labels] == ["human", "model_edited", "human"]
     assert sum(n for _at, n, _label in labels) == block.length() - 1
+
+
+def _spread(labels: list[tuple[int, int, str]]) -> list[str]:
+    return [label for _at, length, label in labels for _ in range(length)]
+
+
+NAMES = st.sampled_from(["human", "pasted", "imported"])
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 6), NAMES), max_size=6),
+    st.integers(0, 40),
+    st.floats(0, 1),
+    st.floats(0, 0.5),
+    st.integers(0, 5),
+    NAMES,
+)
+def test_splice_labels_is_the_characters_spliced(
+    runs, start, where, size, inserted, label
+) -> None:
+    from app.authorship_bridge import splice_labels
+
+    labels, position = [], start
+    for length, name in runs:  # joined as `_labelled` gives them
+        if labels and labels[-1][2] == name:
+            labels[-1] = (labels[-1][0], labels[-1][1] + length, name)
+        else:
+            labels.append((position, length, name))
+        position += length
+    total = position - start
+    offset = int(where * total)
+    removed = min(total - offset, int(size * total))
+    chars = _spread(labels)
+    expected = chars[:offset] + [label] * inserted + chars[offset + removed :]
+    out = splice_labels(labels, start, offset, removed, inserted, label)
+    assert _spread(out) == expected
+    assert per_character(out, start, start + len(expected)) == expected
+    assert all(a[2] != b[2] for a, b in zip(out, out[1:], strict=False))  # joined
+    assert all(length > 0 for _at, length, _label in out)
+
+
+KEYS = st.lists(
+    st.tuples(st.floats(0, 1), st.sampled_from(["a", "é", "\U0001f600", " ", "\b", "\n", ","])),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(KEYS, st.booleans())
+def test_labels_kept_while_typing_equal_label_spans(writing_room, keys, model_first) -> None:
+    """With the colours on the highlighter labels the typed paragraph after each key, and
+    the bridge carries the last paragraph's labels over a key instead of walking its runs:
+    every paragraph's labels stay `label_spans`'s, key after key, backspaces, new
+    paragraphs and model text included."""
+    editor = writing_room.editor
+    writing_room.authorship_action.setChecked(True)
+    editor.selectAll()
+    type_text(editor, "Typed \u201cfirst\u201d words.\nA second paragraph")
+    editor.insert_as(" pasted", EditIntent(How.PASTE))
+    if model_first:
+        editor.insert_as(" and the model's", EditIntent(How.SUGGESTION, author=MODEL))
+    bridge = writing_room.session.bridge
+    document = writing_room.session.authored
+    for where, key in keys:
+        plain = editor.toPlainText()
+        cursor = editor.textCursor()
+        cursor.setPosition(units(plain[: int(where * len(plain))]))
+        editor.setTextCursor(cursor)
+        if key == "\b":
+            from PySide6.QtCore import QEvent, Qt
+            from PySide6.QtGui import QKeyEvent
+            from PySide6.QtWidgets import QApplication
+
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(
+                    editor, QKeyEvent(kind, Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier)
+                )
+        else:
+            type_text(editor, key)
+        kept = bridge._labels_kept
+        if kept is not None and kept[1] == kept[0].version:  # what the next paint reads
+            lo, hi = kept[2], kept[3]
+            assert per_character(list(kept[4]), lo, hi) == per_character(
+                reference(document, lo, hi), lo, hi
+            )
+        positions = bridge.positions()
+        block = editor.document().firstBlock()
+        while block.isValid():
+            lo = positions.to_index(block.position())
+            hi = positions.to_index(block.position() + block.length() - 1)
+            assert per_character(bridge._labelled(lo, hi), lo, hi) == per_character(
+                reference(document, lo, hi), lo, hi
+            )
+            block = block.next()
+
+
+def test_a_key_typed_into_a_labelled_paragraph_is_spliced_in(writing_room) -> None:
+    editor = writing_room.editor
+    writing_room.authorship_action.setChecked(True)
+    type_text(editor, "Typed words")
+    editor.insert_as(" pasted", EditIntent(How.PASTE))
+    type_text(editor, " more")
+    bridge = writing_room.session.bridge
+    kept = bridge._labels_kept
+    assert kept is not None and kept[1] == kept[0].version  # followed the last key
+    assert [label for _at, _n, label in kept[4]] == ["human", "pasted", "human"]
+    assert kept[2:4] == (0, len("Typed words pasted more"))
