@@ -187,10 +187,9 @@ class SuggestionController(QObject):
         editor.set_pause_interval(int(settings["suggestion_delay_ms"]))
         editor.set_suggestion_keys(self)
         editor.paused.connect(self._paused)
-        editor.cursorPositionChanged.connect(self._refresh)
-        editor.cursorPositionChanged.connect(self._moved)
-        editor.textChanged.connect(self._refresh)
-        editor.textChanged.connect(self._typed)
+        # One slot a signal (each is a call into Python at every key).
+        editor.cursorPositionChanged.connect(self._cursor_changed)
+        editor.textChanged.connect(self._text_changed)
 
     # --- state -----------------------------------------------------------------
     @property
@@ -220,6 +219,14 @@ class SuggestionController(QObject):
         self.enabled = enabled
         if not enabled:
             self.dismiss()
+
+    def _cursor_changed(self) -> None:
+        self._refresh()
+        self._moved()
+
+    def _text_changed(self) -> None:
+        self._refresh()
+        self._typed()
 
     # --- warming the model's prompt cache -------------------------------------------
     def _moved(self) -> None:

@@ -156,7 +156,7 @@ class DraftEditor(QPlainTextEdit):
         self.document().setDocumentMargin(12)
         self.focus_mode = FocusMode.OFF
         self.typewriter = False
-        self.cursorPositionChanged.connect(self._cursor_moved)
+        self._following_cursor = False  # `_cursor_moved` connected (focus or typewriter on)
         self.document().setModified(False)  # setting the margin marks a new document modified
 
     # --- intents -------------------------------------------------------------
@@ -515,14 +515,26 @@ class DraftEditor(QPlainTextEdit):
     def set_focus_mode(self, mode: FocusMode | str) -> None:
         """Dim everything but the current sentence or paragraph ("off" for neither)."""
         self.focus_mode = FocusMode(mode)
+        self._follow_cursor_if_needed()
         self.viewport().update()
 
     def set_typewriter(self, on: bool) -> None:
         """Keep the line being written in the middle of the window."""
         self.typewriter = on
+        self._follow_cursor_if_needed()
         self.setCenterOnScroll(on)  # lets the last lines come up to the middle too
         if on:
             self.centerCursor()
+
+    def _follow_cursor_if_needed(self) -> None:
+        """Hear the cursor move only while a mode needs it: each slot connected to a
+        signal of every keystroke is a call into Python."""
+        wanted = self.typewriter or self.focus_mode != FocusMode.OFF
+        if wanted and not self._following_cursor:
+            self.cursorPositionChanged.connect(self._cursor_moved)
+        elif self._following_cursor and not wanted:
+            self.cursorPositionChanged.disconnect(self._cursor_moved)
+        self._following_cursor = wanted
 
     def _cursor_moved(self) -> None:
         if self.typewriter:

@@ -80,7 +80,6 @@ class InlineDiffView(QPlainTextEdit):
         self.decidable = False
         self.status = ""
         self.verticalScrollBar().valueChanged.connect(self._place_buttons)
-        editor.installEventFilter(self)
         self.hide()
 
     # --- showing ---------------------------------------------------------------------
@@ -94,6 +93,9 @@ class InlineDiffView(QPlainTextEdit):
         self._region_length = region_length16
         self.current = -1
         self.decidable = False
+        # Follows the editor's size while shown only: a filter sees every event of the
+        # editor (7 a keystroke), each a call into Python.
+        self.editor.installEventFilter(self)
         self.show()
         self.raise_()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -102,6 +104,7 @@ class InlineDiffView(QPlainTextEdit):
     def end(self) -> None:
         """Take the view away; the editor shows the (real) text again."""
         self._clear_buttons()
+        self.editor.removeEventFilter(self)
         self.hide()
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -247,7 +250,7 @@ class InlineDiffView(QPlainTextEdit):
             event.accept()  # nothing else edits while a rewrite is under review
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        # Every event of the editor passes here (7 a keystroke): the cheap tests first.
+        # Installed while the view is shown (see `begin`).
         if watched is self.editor and self.isVisible() and event.type() == QEvent.Type.Resize:
             self.setGeometry(self.editor.rect())
             margins = self.editor.viewportMargins()

@@ -41,5 +41,5 @@ def keep_sources_out_of_memory() -> bool:
     feature = sys.modules.get("shibokensupport.feature")
     if feature is None or not callable(getattr(feature, "_mod_uses_pyside", None)):
         return False
-    feature._mod_uses_pyside = mentions_pyside  # noqa: SLF001 - see the module doc
+    setattr(feature, "_mod_uses_pyside", mentions_pyside)  # noqa: B010 - see the module doc
     return True

@@ -37,16 +37,34 @@ class OutlinePanel(QDockWidget):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(500)
         self._refresh.timeout.connect(self.refresh)
-        editor.textChanged.connect(self._changed)
-        editor.cursorPositionChanged.connect(self._follow_cursor)
+        self._listening = False  # to the editor's changes: only while shown (see `showEvent`)
 
     def _changed(self) -> None:
         if self.isVisible():
             self._refresh.start()
 
+    def _listen(self, on: bool) -> None:
+        """Hear the editor's text and cursor while shown only: a hidden outline has
+        nothing to follow, and each slot of a keystroke's signals is a call into Python."""
+        if on == self._listening:
+            return
+        self._listening = on
+        if on:
+            self.editor.textChanged.connect(self._changed)
+            self.editor.cursorPositionChanged.connect(self._follow_cursor)
+        else:
+            self.editor.textChanged.disconnect(self._changed)
+            self.editor.cursorPositionChanged.disconnect(self._follow_cursor)
+
     def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
         super().showEvent(event)
+        self._listen(True)
         self.refresh()
+
+    def hideEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        super().hideEvent(event)
+        self._listen(False)
+        self._refresh.stop()
 
     def refresh(self) -> None:
         """Read the headings again (now)."""
