@@ -334,14 +334,17 @@ class TextStyler(QSyntaxHighlighter):
         return new_state, ranges
 
     def _style_directly(self, block: QTextBlock) -> bool:
-        """Style a paragraph Qt has not laid out (off screen, waiting to be styled) by
-        setting its formats on its layout, as `QSyntaxHighlighter` does, but without
-        the edit block it wraps around them: that one emits `textChanged` for a change
-        of look (every slot that listens for typing runs) and lays the paragraph out
-        twice. Then it is laid out once, as Qt would when it is first shown (so the
-        scroll bar counts its wrapped lines), the view told the new size once a slice
-        (`_tell_size`), not once a paragraph. False (nothing done) when its state for
-        the next line would change: then Qt's way restyles the lines after it too."""
+        """Style a paragraph by setting its formats on its layout, as `QSyntaxHighlighter`
+        does, but without the edit block it wraps around them: that one emits
+        `textChanged` for a change of look (every slot that listens for typing runs:
+        the word count, the suggestions, the outline) and lays the paragraph out twice.
+        One Qt has not laid out (off screen, waiting to be styled) is then laid out once,
+        as Qt would when it is first shown (so the scroll bar counts its wrapped lines),
+        quietly, the view told the new size once a slice (`_tell_size`), not once a
+        paragraph; one Qt has laid out already (on screen, or measured for the view) is
+        told to Qt's layout as a change of its contents, which lays it out again and
+        repaints it. False (nothing done) when its state for the next line would
+        change: then Qt's way restyles the lines after it too."""
         document = self.document()
         qt_layout = document.documentLayout() if document is not None else None
         if document is None or qt_layout is None:
@@ -358,6 +361,11 @@ class TextStyler(QSyntaxHighlighter):
                 formats.append(piece)
         block.setUserState(new_state)
         layout = block.layout()
+        if layout.lineCount() > 0:  # laid out: Qt lays it out again and repaints it
+            if formats or layout.formats():
+                layout.setFormats(formats)
+                document.markContentsDirty(block.position(), block.length())
+            return True
         held = qt_layout.blockSignals(True)  # off screen: nothing to repaint, size told later
         try:
             if formats or layout.formats():
@@ -419,9 +427,9 @@ class TextStyler(QSyntaxHighlighter):
             self._restyle(block)
 
     def _restyle(self, block: QTextBlock) -> None:
-        """Style `block` again now: directly when Qt has not laid it out, else through
-        Qt (which repaints it)."""
-        if block.layout().lineCount() == 0 and self._style_directly(block):
+        """Style `block` again now: directly, or through Qt when the lines after it must
+        be restyled too."""
+        if self._style_directly(block):
             return
         self._target = block
         try:

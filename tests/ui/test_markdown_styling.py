@@ -287,6 +287,35 @@ def test_styling_in_idle_time_is_no_change_of_the_text(editor, qtbot) -> None:
     assert format_of(editor, 2_500, "2500").fontItalic()  # styled all the same
 
 
+def test_a_layer_changing_on_screen_restyles_without_a_change_of_the_text(editor, qtbot) -> None:
+    """A layer's new answer for a paragraph on screen (spelling marks found, say) is
+    painted, and no listener for typing hears of it."""
+    from PySide6.QtGui import QColor
+
+    editor.setPlainText("A plain first line.\nA second line.")
+    underline: dict[str, bool] = {"on": False}
+    mark = QTextCharFormat()
+    mark.setBackground(QColor("#ffd700"))
+
+    def layer(position: int, length: int, dark: bool) -> list[tuple[int, int, QTextCharFormat]]:
+        return [(2, 5, mark)] if underline["on"] and position == 0 else []
+
+    editor.styler.set_layer("probe", layer)
+    qtbot.wait_until(lambda: not editor.styler.pending())
+    editor.viewport().repaint()
+    block = editor.document().firstBlock()
+    assert block.layout().lineCount() > 0  # laid out and on screen
+    before = editor.viewport().grab().toImage()
+    told: list[int] = []
+    editor.textChanged.connect(lambda: told.append(1))
+    underline["on"] = True
+    editor.styler.layer_changed(block)
+    qtbot.wait(50)
+    assert told == []
+    assert format_of(editor, 0, "plain").background().color() == QColor("#ffd700")
+    assert editor.viewport().grab().toImage() != before  # repainted with the mark
+
+
 def test_a_long_document_opens_at_once_and_is_styled_in_idle_time(editor, qtbot) -> None:
     lines = [f"## Part {n}" if n % 50 == 0 else f"Line *{n}* of the draft." for n in range(6_000)]
     editor.setPlainText("\n".join(lines))
