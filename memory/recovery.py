@@ -47,7 +47,7 @@ class Recoverable:
     path: str | None
     first_line: str
     saved_at: float  # when the last journaled edit was made (the last flush covers it)
-    unsaved_characters: int  # characters inserted plus removed since the last save
+    unsaved_characters: int  # characters inserted plus removed since the last save (`describe`)
     text: str  # the recovered text
     file_changed: bool  # the file on disk is no longer what Draftsmith last saved
 
@@ -147,8 +147,15 @@ def describe(store: Store, doc_id: str) -> Recoverable:
     _prefix, removed, inserted = diff.trim_common(saved_text, head.text)
     with store.guard():
         row = store.db.execute(
-            "SELECT MAX(at) FROM events WHERE doc_id = ? AND seq > ?", [doc_id, info.saved_seq]
+            "SELECT MAX(at), SUM(removed + length(inserted)) FROM events"
+            " WHERE doc_id = ? AND seq > ?",
+            [doc_id, info.saved_seq],
         ).fetchone()
+    # Two counts of the change, each an edit that turns the save into the text: the
+    # stretch between their common start and end (one word typed at the top and one at
+    # the bottom of a book make it the whole book), and the edits as they were made
+    # (typing and deleting a word counts it twice). The smaller says what was done.
+    unsaved = min(removed + inserted, int(row[1] or 0))
     changed = False
     if info.path is not None and info.saved_sha256 is not None:
         changed = _file_differs(Path(info.path), saved_text)
@@ -158,7 +165,7 @@ def describe(store: Store, doc_id: str) -> Recoverable:
         path=info.path,
         first_line=first_line(head.text),
         saved_at=float(row[0] or info.created_at),
-        unsaved_characters=removed + inserted,
+        unsaved_characters=unsaved,
         text=head.text,
         file_changed=changed,
     )

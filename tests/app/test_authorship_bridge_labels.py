@@ -122,9 +122,7 @@ NAMES = st.sampled_from(["human", "pasted", "imported"])
     st.integers(0, 5),
     NAMES,
 )
-def test_splice_labels_is_the_characters_spliced(
-    runs, start, where, size, inserted, label
-) -> None:
+def test_splice_labels_is_the_characters_spliced(runs, start, where, size, inserted, label) -> None:
     from app.authorship_bridge import splice_labels
 
     labels, position = [], start

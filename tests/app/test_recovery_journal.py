@@ -18,12 +18,16 @@ ALPHABET = st.sampled_from(list("ab \n.“”’🙂é—"))
 EDIT = st.tuples(st.floats(0, 1), st.integers(0, 4), st.text(ALPHABET, max_size=6), st.booleans())
 
 
-def apply(document: AuthoredDocument, edits: list[tuple[float, int, str, bool]]) -> None:
+def apply(document: AuthoredDocument, edits: list[tuple[float, int, str, bool]]) -> int:
+    """Make `edits`; returns the characters they removed and inserted."""
+    changed = 0
     for where, removed, inserted, by_model in edits:
         start = int(where * len(document))
         removed = min(removed, len(document) - start)
         how = How.SUGGESTION if by_model else How.TYPED
-        document.record(start, removed, inserted, MODEL if by_model else ANA, how)
+        if document.record(start, removed, inserted, MODEL if by_model else ANA, how):
+            changed += removed + len(inserted)
+    return changed
 
 
 def authors(document: AuthoredDocument) -> list[tuple[int, str]]:
@@ -46,7 +50,7 @@ def test_unsaved_work_is_listed_and_discarding_restores_the_save(
         saved_text, saved_authors = document.text, authors(document)
         document.mark_saved(text_sha256(saved_text))
         saved_seq, saved_row = document.head_seq, document.ledger.has_row
-        apply(document, after)
+        made = apply(document, after)
         document.flush()
         head = document.text
         listed = {item.id: item for item in recovery.recoverable_documents(store)}
@@ -60,7 +64,8 @@ def test_unsaved_work_is_listed_and_discarding_restores_the_save(
             assert store.documents() == []
             return
         _p, removed, inserted = diff.trim_common(saved_text, head)
-        assert item.unsaved_characters == removed + inserted
+        # the stretch that differs, or the edits as made where they were fewer
+        assert item.unsaved_characters == min(removed + inserted, made)
         recovery.discard(document, ANA)
         assert document.text == saved_text
         assert authors(document) == saved_authors, "the saved text keeps its authors"
@@ -94,3 +99,18 @@ def test_a_draft_has_a_row_only_once_it_has_an_edit(tmp_path: Path, edits: list)
     finally:
         store.close()
         db.unlink(missing_ok=True)
+
+
+def test_two_small_edits_far_apart_count_as_what_was_typed(tmp_path: Path) -> None:
+    store = Store(tmp_path / "j.db")
+    try:
+        document = AuthoredDocument.draft(store, str(tmp_path / "book.md"), "book.md")
+        document.record(0, 0, "The keeper’s lamp. " * 2_000, ANA, How.TYPED)
+        document.mark_saved(text_sha256(document.text))
+        document.record(3, 0, "x", ANA, How.TYPED)  # one key near the top...
+        document.record(len(document) - 2, 1, "yz", ANA, How.TYPED)  # ...one near the end
+        document.flush()
+        (item,) = recovery.recoverable_documents(store)
+        assert item.unsaved_characters == 1 + 1 + 2  # not the 38,000 between them
+    finally:
+        store.close()
