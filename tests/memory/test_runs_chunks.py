@@ -129,17 +129,39 @@ def test_a_long_text_read_at_once_is_cut_at_its_first_edit() -> None:
     text = AuthoredText.from_runs(whole, [(len(whole), 1)])
     assert text._chunks == [whole] and text.text is whole  # nothing copied to open it
     text.replace(len(whole), 0, "x", [(1, 2)])
-    assert len(text._chunks) > 100
-    assert max(map(len, text._chunks)) <= runs._CHUNK_MAX
+    assert len(text._chunks) == 2  # the text before, and the last few KB with the key
+    assert len(text._chunks[-1]) <= runs._CHUNK_MAX
     assert text.text == whole + "x"
+
+
+def test_the_first_edit_in_the_middle_cuts_only_around_it() -> None:
+    """A long chunk is cut into three: before, about `_CHUNK_SIZE` around the edit, after
+    (a 50 MB text's first keystroke cut it all into 8 KB chunks: 105 ms)."""
+    whole = "\u201c" + "word " * 200_000
+    text = AuthoredText.from_runs(whole, [(len(whole), 1)])
+    middle = len(whole) // 2
+    text.replace(middle, 0, "x", [(1, 2)])
+    before, around, after = text._chunks
+    assert len(before) + len(around) - 1 + len(after) == len(whole)
+    assert len(before) < middle < len(before) + len(around) <= len(before) + runs._CHUNK_MAX
+    text.replace(middle + 1, 3, "", [])  # the next edits stay in that chunk
+    text.replace(100, 0, "y", [(1, 3)])  # one in another long chunk cuts that one
+    assert len(text._chunks) == 4  # [the first 8 KB with "y", the rest of before, ...]
+    expected = whole[:100] + "y" + whole[100:middle] + "x" + whole[middle + 3 :]
+    assert text.text == expected
+    assert [e for _, n, e in text.iter_runs() for _ in range(n)] == (
+        [1] * 100 + [3] + [1] * (middle - 100) + [2] + [1] * (len(whole) - middle - 3)
+    )
 
 
 def test_a_keystroke_copies_one_chunk_and_joins_nothing() -> None:
     whole = "a" * 1_000_000
     text = AuthoredText(whole, 1)
-    text.replace(500_000, 0, "b", [(1, 2)])  # the first edit cuts the text once
+    text.replace(500_000, 0, "b", [(1, 2)])  # the first edits cut the text around them
+    text.replace(len(text), 0, "\u201d", [(1, 2)])
+    text.replace(10, 0, "c", [(1, 2)])
     before = list(text._chunks)
-    for i in range(50):
+    for i in range(1, 50):
         text.replace(len(text), 0, "\u201d", [(1, 3 + i)])
         text.replace(10, 0, "c", [(1, 100 + i)])
     assert text._joined is None  # never joined

@@ -316,6 +316,44 @@ def test_a_layer_changing_on_screen_restyles_without_a_change_of_the_text(editor
     assert editor.viewport().grab().toImage() != before  # repainted with the mark
 
 
+def test_a_layer_set_on_a_long_document_sweeps_it_and_styles_what_is_scrolled_to(
+    editor, qtbot
+) -> None:
+    """A new layer (spelling attaching as a book opens, colours turned on) marks no
+    paragraph one by one: every one waits, those on screen are styled at once, one
+    scrolled to is styled when shown, and paragraphs added or removed meanwhile
+    (renumbering those styled ahead of the sweep) leave none with the old look."""
+    from PySide6.QtGui import QColor
+
+    lines = [f"Line {n} of the “draft”." for n in range(20_000)]
+    editor.setPlainText("\n".join(lines))
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=120_000)
+    document = editor.document()
+    mark = QTextCharFormat()
+    mark.setBackground(QColor("#ffd700"))
+
+    def marked(number: int) -> bool:
+        return any(
+            fmt.background().color() == QColor("#ffd700") for _, fmt in formats_at(editor, number)
+        )
+
+    editor.styler.set_layer("probe", lambda position, length, dark: [(0, 4, mark)])
+    assert editor.styler.pending()
+    assert marked(0)  # on screen: at once
+    assert not marked(19_900)  # far below: the sweep's
+    editor.setTextCursor(QTextCursor(document.findBlockByNumber(15_000)))
+    editor.ensureCursorVisible()
+    qtbot.wait_until(lambda: marked(15_000), timeout=10_000)
+    assert editor.styler.pending()  # styled when shown, before the sweep got there
+    cursor = QTextCursor(document.findBlockByNumber(14_000))
+    cursor.movePosition(QTextCursor.MoveOperation.NextBlock, QTextCursor.MoveMode.KeepAnchor)
+    cursor.removeSelectedText()  # every paragraph after it renumbered, one up
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=120_000)
+    unmarked = [n for n in range(document.blockCount()) if not marked(n)]
+    assert unmarked == []
+    assert document.blockCount() == 19_999
+
+
 def test_a_long_document_opens_at_once_and_is_styled_in_idle_time(editor, qtbot) -> None:
     lines = [f"## Part {n}" if n % 50 == 0 else f"Line *{n}* of the draft." for n in range(6_000)]
     editor.setPlainText("\n".join(lines))
