@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from memory.store import Store
+    from ui.text_stats import ChunkWordCounter
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class WritingRoom(QObject):
         if background_after_paint:
             self.runner.hold()  # released by show(), after the first paint
         self._store_problem = ""
+        self._word_counter: ChunkWordCounter | None = None  # made with the first long count
         self.model = ModelService(
             self.runner,
             n_ctx=int(settings["context_tokens"]),
@@ -532,14 +534,18 @@ class WritingRoom(QObject):
         if authored is None or len(authored) < LONG_TEXT_FOR_WORDS:
             self._count_words()
             return
-        from ui.text_stats import count_words_in
+        from ui.text_stats import ChunkWordCounter
 
         # The editor's text, recorded edit by edit, as the chunks it is held in: neither
-        # a copy from Qt nor a join of the whole text here (50 MB: up to 0.6 s).
+        # a copy from Qt nor a join of the whole text here (50 MB: up to 0.6 s); only
+        # the chunks changed since the last count are counted (one, after a keystroke).
         pieces, length = authored.authored_text.chunks(), len(authored)
+        if self._word_counter is None:
+            self._word_counter = ChunkWordCounter()
+        counter = self._word_counter
 
         def work(_context: TaskContext) -> tuple[int, int]:
-            return count_words_in(pieces), length
+            return counter.count(pieces), length
 
         status = self.window.status
         self.runner.submit(

@@ -62,4 +62,69 @@ def test_an_authored_texts_chunks_join_to_its_text() -> None:
     text.replace(30_000, 0, "x y", [(3, 2)])  # an edit: the text is held in chunks now
     assert len(text.chunks()) > 1 and "".join(text.chunks()) == text.text
     assert text_stats.count_words_in(text.chunks()) == whole(text.text)
-    assert text.chunks() == (text.text,)  # once joined, the joined text is the one piece
+    held = text.chunks()
+    assert text.text and text.chunks() == held  # joining the text changes no chunk
+
+
+@given(
+    parts=st.lists(
+        st.lists(st.sampled_from([*WORDISH, " ", "\n", "\n\n"]) | st.text(max_size=4)).map("".join),
+        max_size=8,
+    ),
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 7),
+            st.lists(st.sampled_from([*WORDISH, " ", "\n"])).map("".join),
+        ),
+        max_size=6,
+    ),
+    piece=st.integers(1, 40),
+)
+def test_a_counter_that_remembers_chunks_counts_what_the_text_holds(
+    parts: list[str], edits: list[tuple[int, str]], piece: int
+) -> None:
+    """`ChunkWordCounter` over chunks cut anywhere, then with some chunks replaced (an
+    edit replaces the chunk it touches; the others are the same strings): always the
+    count of the joined text."""
+    kept = text_stats.PIECE_CHARS
+    text_stats.PIECE_CHARS = piece
+    try:
+        counter = text_stats.ChunkWordCounter()
+        chunks = [p for p in parts if p]
+        assert counter.count(chunks) == whole("".join(chunks))
+        for where, new in edits:
+            if chunks and new:
+                chunks[where % len(chunks)] = new
+            elif new:
+                chunks.append(new)
+            assert counter.count(chunks) == whole("".join(chunks))
+    finally:
+        text_stats.PIECE_CHARS = kept
+
+
+def test_a_counter_counts_a_long_texts_chunks_once() -> None:
+    """After one edit of a long text, only the chunk edited is counted again."""
+    from memory import runs
+    from memory.runs import AuthoredText
+
+    base = "1. \u201cA\u201d line of words.\n" * 20_000
+    text = AuthoredText.from_runs(base, [(len(base), 1)])
+    counter = text_stats.ChunkWordCounter()
+    assert counter.count(text.chunks()) == whole(base)
+    counted: list[int] = []
+    real = text_stats._count_lines
+
+    def spy(piece: str, start: int, end: int) -> int:
+        counted.append(end - start)
+        return real(piece, start, end)
+
+    text_stats._count_lines = spy  # type: ignore[assignment]
+    try:
+        text.replace(len(base) // 2, 0, "more words ", [(11, 2)])
+        assert counter.count(text.chunks()) == whole(text.text)  # the text cut: new chunks
+        counted.clear()
+        text.replace(len(base) // 2 + 3, 0, "and ", [(4, 3)])
+        assert counter.count(text.chunks()) == whole(text.text)
+    finally:
+        text_stats._count_lines = real  # type: ignore[assignment]
+    assert len(counted) == 1 and counted[0] <= runs.CHUNK_MAX  # the chunk edited, only
