@@ -29,7 +29,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from app import editor_load, messages, paths
+from app import editor_load, garbage, messages, paths
 from app.authorship_bridge import AuthorshipBridge
 from app.crash import report_bug
 from app.editor_load import EditorLoad
@@ -211,6 +211,7 @@ class DocumentSession(QObject):
         if positions is None and loaded is not None and loaded[0] is document.text:
             positions = loaded[1]
         self.bridge = AuthorshipBridge(self.editor, document, self.writer, positions)
+        garbage.freeze_what_lives(len(document))  # a long one: out of full collections
 
     def _claim_file(self, path: Path | None) -> None:
         """Note in the data folder that this window has `path` open; when another
@@ -396,6 +397,7 @@ class DocumentSession(QObject):
         if self.authored is not None:
             self.flush()
             self.authored = None
+            garbage.thaw()  # what it leaves behind is collected
         if self._lock is not None:
             self._lock.release()
             self._lock = None

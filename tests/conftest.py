@@ -33,6 +33,7 @@ def collect_qt_garbage(request: pytest.FixtureRequest) -> Iterator[None]:
     from PySide6.QtCore import QCoreApplication, QEvent
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.unfreeze()  # what a session left frozen (`app.garbage`) is collected too
     gc.collect()
 
 
