@@ -5,6 +5,8 @@ in one go, wherever the pieces are cut."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +14,24 @@ from hypothesis import strategies as st
 from ui import text_stats
 
 WORDISH = ["word", "1.", " 2) ", "#", "---", "\u201cq\u201d", "\U0001f600", "caf\u00e9", "-", "\t"]
+
+
+#: Chunks of text, cut anywhere (mid-word, mid-line), as an `AuthoredText` holds them.
+CHUNKS = st.lists(
+    st.lists(st.sampled_from([*WORDISH, " ", "\n", "\n\n"]) | st.text(max_size=4)).map("".join),
+    max_size=8,
+)
+
+
+@contextmanager
+def pieces_of(size: int) -> Iterator[None]:
+    """Counting a piece of `size` characters at a time (`text_stats.PIECE_CHARS`)."""
+    kept = text_stats.PIECE_CHARS
+    text_stats.PIECE_CHARS = size
+    try:
+        yield
+    finally:
+        text_stats.PIECE_CHARS = kept
 
 
 def whole(text: str) -> int:
@@ -28,30 +48,19 @@ def whole(text: str) -> int:
     piece=st.integers(1, 40),
 )
 def test_counting_in_pieces_is_counting_the_whole(text: str, piece: int) -> None:
-    kept = text_stats.PIECE_CHARS
-    text_stats.PIECE_CHARS = piece
-    try:
+    with pieces_of(piece):
         assert text_stats.count_words(text) == whole(text)
-    finally:
-        text_stats.PIECE_CHARS = kept
 
 
 @given(
-    parts=st.lists(
-        st.lists(st.sampled_from([*WORDISH, " ", "\n", "\n\n"]) | st.text(max_size=4)).map("".join),
-        max_size=8,
-    ),
+    parts=CHUNKS,
     piece=st.integers(1, 40),
 )
 def test_counting_chunks_cut_anywhere_is_counting_their_text(parts: list[str], piece: int) -> None:
     """`count_words_in` over the chunks an `AuthoredText` holds (cut mid-word, mid-line)
     counts what the joined text does."""
-    kept = text_stats.PIECE_CHARS
-    text_stats.PIECE_CHARS = piece
-    try:
+    with pieces_of(piece):
         assert text_stats.count_words_in(parts) == whole("".join(parts))
-    finally:
-        text_stats.PIECE_CHARS = kept
 
 
 def test_an_authored_texts_chunks_join_to_its_text() -> None:
@@ -67,10 +76,7 @@ def test_an_authored_texts_chunks_join_to_its_text() -> None:
 
 
 @given(
-    parts=st.lists(
-        st.lists(st.sampled_from([*WORDISH, " ", "\n", "\n\n"]) | st.text(max_size=4)).map("".join),
-        max_size=8,
-    ),
+    parts=CHUNKS,
     edits=st.lists(
         st.tuples(
             st.integers(0, 7),
@@ -86,9 +92,7 @@ def test_a_counter_that_remembers_chunks_counts_what_the_text_holds(
     """`ChunkWordCounter` over chunks cut anywhere, then with some chunks replaced (an
     edit replaces the chunk it touches; the others are the same strings): always the
     count of the joined text."""
-    kept = text_stats.PIECE_CHARS
-    text_stats.PIECE_CHARS = piece
-    try:
+    with pieces_of(piece):
         counter = text_stats.ChunkWordCounter()
         chunks = [p for p in parts if p]
         assert counter.count(chunks) == whole("".join(chunks))
@@ -98,8 +102,6 @@ def test_a_counter_that_remembers_chunks_counts_what_the_text_holds(
             elif new:
                 chunks.append(new)
             assert counter.count(chunks) == whole("".join(chunks))
-    finally:
-        text_stats.PIECE_CHARS = kept
 
 
 def test_a_counter_counts_a_long_texts_chunks_once() -> None:
