@@ -23,15 +23,13 @@ FREEZE_CHARS = 1_000_000
 _frozen = False
 
 
-def freeze_what_lives(document_chars: int) -> bool:
+def freeze_what_lives(document_chars: int) -> None:
     """Leave everything alive now out of later full collections when the document just
-    opened is a long one (no collection is run: this costs nothing). True if frozen."""
+    opened is a long one (no collection is run: this costs nothing)."""
     global _frozen
-    if document_chars < FREEZE_CHARS:
-        return False
-    gc.freeze()
-    _frozen = True
-    return True
+    if document_chars >= FREEZE_CHARS:
+        gc.freeze()
+        _frozen = True
 
 
 def thaw() -> None:

@@ -29,12 +29,12 @@ from ui.authorship_view import AuthorshipLegend
 from ui.editor import SuggestionKey
 from ui.main_window import MainWindow
 from ui.markdown_style import authorship_layer
+from ui.text_stats import ChunkWordCounter, count_words
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from memory.store import Store
-    from ui.text_stats import ChunkWordCounter
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class WritingRoom(QObject):
         if background_after_paint:
             self.runner.hold()  # released by show(), after the first paint
         self._store_problem = ""
-        self._word_counter: ChunkWordCounter | None = None  # made with the first long count
+        self._word_counter = ChunkWordCounter()  # a long text's count, chunk by chunk
         self.model = ModelService(
             self.runner,
             n_ctx=int(settings["context_tokens"]),
@@ -534,14 +534,10 @@ class WritingRoom(QObject):
         if authored is None or len(authored) < LONG_TEXT_FOR_WORDS:
             self._count_words()
             return
-        from ui.text_stats import ChunkWordCounter
-
         # The editor's text, recorded edit by edit, as the chunks it is held in: neither
         # a copy from Qt nor a join of the whole text here (50 MB: up to 0.6 s); only
         # the chunks changed since the last count are counted (one, after a keystroke).
         pieces, length = authored.authored_text.chunks(), len(authored)
-        if self._word_counter is None:
-            self._word_counter = ChunkWordCounter()
         counter = self._word_counter
 
         def work(_context: TaskContext) -> tuple[int, int]:
@@ -557,9 +553,7 @@ class WritingRoom(QObject):
         )
 
     def _count_words(self) -> None:
-        from ui.text_stats import count_words  # "#" and "-" are not words
-
-        text = self.editor.toPlainText()
+        text = self.editor.toPlainText()  # "#" and "-" are no words (`count_words`)
         self.window.status.set_word_count(count_words(text), len(text))
 
     def _refresh_recent(self) -> None:

@@ -13,17 +13,20 @@ from collections.abc import Iterator
 PIECE_CHARS = 65_536
 
 
-def line_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, int]]:
-    """(start, end) of consecutive pieces of `text`, each about `size` characters and
-    ending just after a newline (or at the end), so no line is cut in two."""
-    start, n = 0, len(text)
+def line_pieces(
+    text: str, size: int = PIECE_CHARS, start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive pieces of text[start:end] (all of it by default),
+    each about `size` characters and ending just after a newline (or at the stretch's
+    end), so no line is cut in two."""
+    n = len(text) if end is None else end
     size = max(1, size)
     while start < n:
-        end = start + size
-        if end < n:
-            cut = text.rfind("\n", start, end)
-            end = cut + 1 if cut >= start else text.find("\n", end) + 1 or n
+        stop = start + size
+        if stop < n:
+            cut = text.rfind("\n", start, stop)
+            stop = cut + 1 if cut >= start else text.find("\n", stop, n) + 1 or n
         else:
-            end = n
-        yield start, end
-        start = end
+            stop = n
+        yield start, stop
+        start = stop

@@ -416,12 +416,10 @@ class TextStyler(QSyntaxHighlighter):
         block = document.findBlockByNumber(number)
         stale, ahead = self._stale, self._ahead
         while block.isValid() and time.perf_counter() < deadline:
-            if not stale:
-                self._style_now(block)
-            elif number in ahead:
-                ahead.discard(number)
-            elif block.userState() >= 0:
+            stored = block.userState()  # marked waiting, or swept and not styled ahead
+            if stored >= 0 and (stored & _PENDING or (stale and number not in ahead)):
                 self._restyle(block)
+            ahead.discard(number)
             block = block.next()
             number += 1
         if block.isValid():

@@ -97,15 +97,7 @@ class ChunkWordCounter:
 
 def _count_lines(text: str, start: int, end: int) -> int:
     """Words of text[start:end], whole lines, a piece of about `PIECE_CHARS` at a time."""
-    count = 0
-    while start < end:
-        stop = min(end, start + PIECE_CHARS)
-        if stop < end:
-            cut = text.rfind("\n", start, stop)
-            stop = cut + 1 if cut >= start else (text.find("\n", stop, end) + 1 or end)
-        count += _count_piece(text, start, stop)
-        start = stop
-    return count
+    return sum(_count_piece(text, a, b) for a, b in line_pieces(text, PIECE_CHARS, start, end))
 
 
 def reading_minutes(words: int) -> int:

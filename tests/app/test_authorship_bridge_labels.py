@@ -54,6 +54,19 @@ def reference(document, start: int, end: int) -> list[tuple[int, int, str]]:
     return label_spans(document.text, spans, document.edited_models)
 
 
+def assert_every_paragraph_labelled(bridge, editor, document) -> None:
+    """Each paragraph's labels from the bridge are `label_spans`'s, character by character."""
+    positions = bridge.positions()
+    block = editor.document().firstBlock()
+    while block.isValid():
+        lo = positions.to_index(block.position())
+        hi = positions.to_index(block.position() + block.length() - 1)
+        assert per_character(bridge._labelled(lo, hi), lo, hi) == per_character(
+            reference(document, lo, hi), lo, hi
+        )
+        block = block.next()
+
+
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -83,15 +96,7 @@ def test_paragraph_labels_equal_label_spans(writing_room, changes) -> None:
     assert per_character(bridge._labelled(0, whole), 0, whole) == per_character(
         reference(document, 0, whole), 0, whole
     )
-    positions = bridge.positions()
-    block = editor.document().firstBlock()
-    while block.isValid():
-        lo = positions.to_index(block.position())
-        hi = positions.to_index(block.position() + block.length() - 1)
-        assert per_character(bridge._labelled(lo, hi), lo, hi) == per_character(
-            reference(document, lo, hi), lo, hi
-        )
-        block = block.next()
+    assert_every_paragraph_labelled(bridge, editor, document)
 
 
 def test_a_paragraph_typed_key_by_key_is_one_label(writing_room) -> None:
@@ -191,15 +196,7 @@ def test_labels_kept_while_typing_equal_label_spans(writing_room, keys, model_fi
             assert per_character(list(kept[4]), lo, hi) == per_character(
                 reference(document, lo, hi), lo, hi
             )
-        positions = bridge.positions()
-        block = editor.document().firstBlock()
-        while block.isValid():
-            lo = positions.to_index(block.position())
-            hi = positions.to_index(block.position() + block.length() - 1)
-            assert per_character(bridge._labelled(lo, hi), lo, hi) == per_character(
-                reference(document, lo, hi), lo, hi
-            )
-            block = block.next()
+        assert_every_paragraph_labelled(bridge, editor, document)
 
 
 def test_a_key_typed_into_a_labelled_paragraph_is_spliced_in(writing_room) -> None:

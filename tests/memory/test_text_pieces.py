@@ -28,6 +28,19 @@ def test_the_pieces_tile_the_text_in_whole_lines(text: str, size: int) -> None:
         assert len(piece) <= size or piece.count("\n") == 1  # longer only for one long line
 
 
+@given(text=TEXTS, size=st.integers(1, 30), a=st.floats(0, 1), b=st.floats(0, 1))
+def test_the_pieces_of_a_stretch_tile_that_stretch(
+    text: str, size: int, a: float, b: float
+) -> None:
+    """Over text[start:end] only: the pieces cover it exactly, never past its end."""
+    start, end = sorted((int(a * len(text)), int(b * len(text))))
+    pieces = list(line_pieces(text, size, start, end))
+    assert "".join(text[lo:hi] for lo, hi in pieces) == text[start:end]
+    assert all(start <= lo < hi <= end for lo, hi in pieces)
+    for _lo, hi in pieces[:-1]:
+        assert text[hi - 1] == "\n"
+
+
 @given(text=TEXTS, size=st.integers(1, 30))
 def test_names_found_piece_by_piece_are_the_names_of_the_whole(text: str, size: int) -> None:
     found = [m for start, end in line_pieces(text, size) for m in _NAME.findall(text, start, end)]
