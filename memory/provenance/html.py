@@ -41,7 +41,6 @@ _MARKER = regex.compile(_MARKER_CHARS)
 _TOKENS = regex.compile(r"(<!--.*?-->|<[^>]*>)|([^<]+)", regex.DOTALL)
 _TAG_NAME = regex.compile(r"</?([A-Za-z0-9]+)")
 _RAW_TEXT_TAGS = ("script", "style", "textarea", "title")
-_ESCAPED_IN_CODE = regex.compile(r"&amp;#x((?:F|10)[0-9A-F]{4});")
 
 _PUNCT = frozenset("*_`~[]()!<>&\\{}^|#")
 _BLOCK_PREFIX = regex.compile(
@@ -131,8 +130,23 @@ class _SafePositions:
         return len(text)
 
 
-def _escape_foreign_markers(text: str) -> str:
-    return _MARKER.sub(lambda m: f"&#x{ord(m.group()):X};", text)
+def _stand_ins(text: str) -> dict[str, str]:
+    """For each marker-like character of the writer's text, a stand-in from the Basic
+    Multilingual Plane's private use area that the text does not hold: rendered in its
+    place and put back after, so the text keeps its length and no run moves. (Written
+    as `&#x...;` they hit python-markdown's stash leak: `**a*a**&amp;*a*` renders
+    `\x02</em>lzzwxh:0000\x03`.) Empty for nearly every text."""
+    foreign = sorted(set(_MARKER.findall(text)))
+    if not foreign:
+        return {}
+    free = (chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+    return dict(zip(foreign, free, strict=False))
+
+
+def _swap(text: str, table: dict[str, str]) -> str:
+    for old, new in table.items():
+        text = text.replace(old, new)
+    return text
 
 
 #: What the rendered text may contain: Markdown's own elements with the few attributes it
@@ -455,19 +469,15 @@ def render_runs_whole(
 ) -> str:
     """`render_runs` of the whole text in one conversion (short texts, texts that cannot
     be cut into pieces, and the reference the pieces are tested against)."""
+    table = _stand_ins(text)
+    back = {new: old for old, new in table.items()}
     if not runs:
-        return sanitize(render_markdown(_escape_foreign_markers(text)))
+        return _swap(sanitize(render_markdown(_swap(text, table))), back)
     if len(runs) > _MARKER_CAPACITY:
         raise ValueError(f"too many runs to mark ({len(runs)})")
     opening = _Openings(runs, span_attributes)
-    source = _escape_foreign_markers(text)
-    escaped = source != text
-    if escaped:  # rare: re-derive runs over the escaped text
-        runs, text = _runs_over_escaped(text, runs), source
-    rendered = render_markdown(_marked_source(text, runs))
-    if escaped:  # code keeps `&` literally: show the writer's character there too
-        rendered = _ESCAPED_IN_CODE.sub(r"&#x\1;", rendered)
-    return sanitize(_spans(rendered, opening, _SpanState(), 0))
+    rendered = render_markdown(_marked_source(_swap(text, table), runs))
+    return _swap(sanitize(_spans(rendered, opening, _SpanState(), 0)), back)
 
 
 def _spans(rendered: str, opening: _Openings, state: _SpanState, base: int) -> str:
@@ -527,18 +537,6 @@ def _marked_source(text: str, runs: list[Run]) -> str:
         last = position
     pieces.append(text[last:])
     return "".join(pieces)
-
-
-def _runs_over_escaped(text: str, runs: list[Run]) -> list[Run]:
-    """Runs moved onto the text where marker-like characters became `&#x...;`."""
-    shift = [0] * (len(text) + 1)
-    extra = 0
-    for i, char in enumerate(text):
-        shift[i] = extra
-        if _MARKER.match(char):
-            extra += len(f"&#x{ord(char):X};") - 1
-    shift[len(text)] = extra
-    return [Run(r.start + shift[r.start], r.end + shift[r.end], r.event) for r in runs]
 
 
 def run_title(run: Run) -> str:

@@ -146,3 +146,16 @@ def test_every_honest_html_export_verifies(tmp_path_factory, pieces):
     export(record, "html", path, folder / "keys")
     result = verify_file(path)
     assert result.ok, (record.text, result.problems)
+
+
+def test_a_private_use_character_of_the_writer_after_emphasis_verifies(tmp_path):
+    """A character from the markers' planes in the writer's text is rendered through a
+    stand-in, not as `&#x...;` (after `**a*a**`, python-markdown leaked its stash
+    placeholder for the entity into the page, which then failed to verify)."""
+    record = build_record([("**a*a**\U000f0002*a* and `\U000f0003` in code", ANA, How.TYPED)])
+    path = tmp_path / "doc.html"
+    export(record, "html", path, tmp_path / "keys")
+    page = path.read_text(encoding="utf-8")
+    assert "\U000f0002" in page and "\U000f0003" in page and "lzzwxh" not in page
+    result = verify_file(path)
+    assert result.ok, result.problems
