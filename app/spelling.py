@@ -28,11 +28,10 @@ from ui.editor import EditIntent
 from ui.spelling import SpellingMarks
 
 if TYPE_CHECKING:
-    from spellchecker import SpellChecker
-
     from app.document_session import DocumentSession
     from app.settings import Settings
     from app.tasks import TaskContext, TaskRunner
+    from app.word_lists import WordList
     from ui.editor import DraftEditor
     from ui.main_window import MainWindow
 
@@ -101,20 +100,20 @@ class PersonalWords:
             )
 
 
-_WORD_LISTS: dict[str, SpellChecker] = {}
+_WORD_LISTS: dict[str, WordList] = {}
 _LOADING = threading.Lock()
 
 
-def word_list(language: str) -> SpellChecker:
-    """pyspellchecker's words for `language`, loaded once a process (0.2 s; call it off
+def word_list(language: str) -> WordList:
+    """pyspellchecker's words for `language`, loaded once a process (0.3 s; call it off
     the GUI thread) and only read afterwards: the writer's words are kept apart."""
     with _LOADING:
-        checker = _WORD_LISTS.get(language)
-        if checker is None:
-            from spellchecker import SpellChecker
+        words = _WORD_LISTS.get(language)
+        if words is None:
+            from app.word_lists import WordList
 
-            checker = _WORD_LISTS[language] = SpellChecker(language=language)
-        return checker
+            words = _WORD_LISTS[language] = WordList.bundled(language)
+        return words
 
 
 class Dictionary:
@@ -123,28 +122,26 @@ class Dictionary:
     def __init__(self, language: str, personal: PersonalWords) -> None:
         self.language = language
         self.personal = personal
-        self._checker = word_list(language)
+        self._words = word_list(language)
 
     def unknown(self, words: Iterable[str]) -> set[str]:
         wanted = [w for w in words if w not in self.personal]
         parts = {p for w in wanted for p in w.split("-") if p}
-        missing = self._checker.unknown(parts)  # lowercased
+        missing = self._words.unknown(parts)  # lowercased
         if missing:  # "naïve", "café": known without their accents, as word lists spell them
             folded = {m: _without_accents(m) for m in missing}
-            known = self._checker.known({f for m, f in folded.items() if f != m})
+            known = self._words.known({f for m, f in folded.items() if f != m})
             missing = {m for m in missing if folded[m] not in known}
         if missing and self.language == "en":  # British spellings: "harbour", "realise"
             variants = {m: american_spellings(m) for m in missing}
-            known = self._checker.known({v for vs in variants.values() for v in vs})
+            known = self._words.known({v for vs in variants.values() for v in vs})
             missing = {m for m in missing if not variants[m] & known}
         return {w for w in wanted if any(p.lower() in missing for p in w.split("-") if p)}
 
     def suggestions(self, word: str) -> list[str]:
-        candidates = self._checker.candidates(word.lower()) or set()
-        best = self._checker.correction(word.lower())
-        ranked = sorted(
-            candidates, key=lambda w: (w != best, -self._checker.word_usage_frequency(w), w)
-        )
+        candidates = self._words.candidates(word.lower()) or set()
+        best = self._words.correction(word.lower(), candidates)
+        ranked = sorted(candidates, key=lambda w: (w != best, -self._words.count(w), w))
         if word[:1].isupper():
             ranked = [w[:1].upper() + w[1:] for w in ranked]
         return ranked[:6]
