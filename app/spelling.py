@@ -30,6 +30,7 @@ from ui.spelling import SpellingMarks
 if TYPE_CHECKING:
     from app.document_session import DocumentSession
     from app.settings import Settings
+    from app.suggestions import SuggestionController
     from app.tasks import TaskContext, TaskRunner
     from app.word_lists import WordList
     from ui.editor import DraftEditor
@@ -44,6 +45,7 @@ class WritingRoom(Protocol):
     window: MainWindow
     session: DocumentSession
     runner: TaskRunner
+    suggestions: SuggestionController
 
 
 log = logging.getLogger(__name__)
@@ -220,6 +222,7 @@ class Spelling:
         self.room = room
         editor = room.editor
         self.marks = SpellingMarks(editor.document(), editor.styler)
+        self.marks.wait_while = lambda: room.suggestions.generating
         self.marks.set_enabled(bool(room.settings["spelling_enabled"]))
         self.personal = PersonalWords(personal_path())
         self.languages = DocumentLanguages(paths.data_dir() / LANGUAGES_FILE)

@@ -198,6 +198,13 @@ class SuggestionController(QObject):
         return self.editor.ghost.text if self._current is not None else ""
 
     @property
+    def generating(self) -> bool:
+        """Whether the model is generating a suggestion now. Work that can wait (the word
+        count, spelling's checks) waits for it: Python on a lane, or a slice of the GUI
+        thread, shares the interpreter's lock with the streaming ghost text."""
+        return self._task is not None and not self._task.done
+
+    @property
     def alternatives(self) -> list[str]:
         """The alternatives found for the place on show (whole texts from the anchor)."""
         return list(self._current.alternatives) if self._current is not None else []

@@ -531,6 +531,11 @@ class WritingRoom(QObject):
         if self.session.loading:
             return  # a long file's first screen is no count: its load ends with one
         authored = self.session.authored
+        if authored is not None and self.suggestions.generating:
+            # A count after the cursor moved recounts the chunks the edit cut (up to the
+            # whole text): its Python stalled the streaming ghost text up to 25 ms.
+            self._word_count.start()  # again when the suggestion is done
+            return
         if authored is None or len(authored) < LONG_TEXT_FOR_WORDS:
             self._count_words()
             return

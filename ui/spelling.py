@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,6 +33,7 @@ _NOT_CHECKED = {Role.CODE, Role.CODE_BLOCK, Role.URL}
 _UNDERLINES = {False: "#d0433a", True: "#ff7b72"}
 PAUSE_MS = 400
 _SLICE_S = 0.008
+WAIT_MS = 100  # how often waiting checks ask again
 
 
 class SpellingDictionary(Protocol):
@@ -112,6 +113,9 @@ class SpellingMarks(QObject):
         self._timer.setInterval(PAUSE_MS)
         self._timer.timeout.connect(self._check_queued)
         self._formats: dict[bool, QTextCharFormat] = {}
+        #: Asked before each check: while it says True the checks wait (the app: while a
+        #: suggestion streams, so its ghost text never waits for a slice of checking).
+        self.wait_while: Callable[[], bool] | None = None
 
     # --- what the writer chooses --------------------------------------------------
     def set_dictionary(self, dictionary: SpellingDictionary | None) -> None:
@@ -151,7 +155,7 @@ class SpellingMarks(QObject):
         marks = self._found.get(key)
         if marks is None:
             self._queue[block.position()] = block
-            self._timer.start()
+            self._timer.start(PAUSE_MS)  # start(0) below changes the interval: set it again
             return []
         self._found.move_to_end(key)
         if not marks:
@@ -184,6 +188,9 @@ class SpellingMarks(QObject):
         dictionary = self.dictionary
         if dictionary is None:
             self._queue.clear()
+            return
+        if self.wait_while is not None and self.wait_while():
+            self._timer.start(WAIT_MS)
             return
         deadline = time.perf_counter() + _SLICE_S
         while self._queue and time.perf_counter() < deadline:

@@ -215,6 +215,26 @@ def test_a_long_text_is_counted_behind_the_window(writing_room, qtbot) -> None:
     qtbot.waitUntil(lambda: status.words == count_words(text) + 2, timeout=20_000)
 
 
+def test_the_count_waits_while_a_suggestion_is_generated(writing_room, qtbot, monkeypatch):
+    """A count's Python on its lane shares the interpreter's lock with the streaming
+    ghost text, so it waits for the suggestion to be done, then counts."""
+    from app.suggestions import SuggestionController
+    from ui.text_stats import count_words
+
+    generating = [True]
+    monkeypatch.setattr(SuggestionController, "generating", property(lambda _s: generating[0]))
+    room = writing_room
+    room.editor.insertPlainText((PARAGRAPH + "\n\n") * 400)
+    text = room.editor.toPlainText()
+    status = room.window.status
+    status.words = -1
+    room._count_words_behind()
+    qtbot.wait(600)  # the pause timer came round again meanwhile: still waiting
+    assert status.words == -1
+    generating[0] = False
+    qtbot.waitUntil(lambda: status.words == count_words(text), timeout=20_000)
+
+
 endings = st.sampled_from(["\n", "\r\n", "\r", ""])
 lines = st.lists(
     st.tuples(

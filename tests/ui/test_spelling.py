@@ -82,6 +82,19 @@ def test_the_editor_underlines_after_a_pause(writing_room, qtbot) -> None:
     assert editor.toPlainText() == SAMPLE
 
 
+def test_checks_wait_while_the_app_says_so(writing_room, qtbot) -> None:
+    """While a suggestion streams (`wait_while`), nothing is checked; then it all is."""
+    spelling = writing_room.spelling
+    qtbot.wait_until(lambda: spelling.marks.dictionary is not None, timeout=20_000)
+    waiting = [True]
+    spelling.marks.wait_while = lambda: waiting[0]
+    writing_room.editor.setPlainText(SAMPLE)
+    qtbot.wait(900)  # two pauses' worth
+    assert spelling.marks.pending()
+    waiting[0] = False
+    qtbot.wait_until(lambda: not spelling.marks.pending(), timeout=10_000)
+
+
 def test_a_suggestion_replaces_the_word_and_add_to_dictionary_remembers_it(
     writing_room, qtbot
 ) -> None:
