@@ -104,6 +104,39 @@ def test_a_counter_that_remembers_chunks_counts_what_the_text_holds(
             assert counter.count(chunks) == whole("".join(chunks))
 
 
+@given(
+    parts=st.lists(st.lists(st.sampled_from([*WORDISH, " ", "\n"])).map("".join), max_size=5),
+    cuts=st.lists(
+        st.tuples(
+            st.integers(0, 7),
+            st.floats(0, 1),
+            st.floats(0, 1),
+            st.lists(st.sampled_from([*WORDISH, " ", "\n"]), max_size=4).map("".join),
+        ),
+        max_size=6,
+    ),
+    piece=st.integers(1, 40),
+)
+def test_a_chunk_cut_in_three_is_counted_from_what_was_counted(
+    parts: list[str], cuts: list[tuple[int, float, float, str]], piece: int
+) -> None:
+    """An edit cuts a chunk into its start, the edited middle and its end (as
+    `AuthoredText._cut` does): the start and end take the pieces counted before, and the
+    count is always the joined text's."""
+    with pieces_of(piece):
+        counter = text_stats.ChunkWordCounter()
+        chunks = [p for p in parts if p]
+        assert counter.count(chunks) == whole("".join(chunks))
+        for where, a, b, middle in cuts:
+            if not chunks:
+                break
+            k = where % len(chunks)
+            chunk = chunks[k]
+            i, j = sorted((int(a * len(chunk)), int(b * len(chunk))))
+            chunks[k : k + 1] = [c for c in (chunk[:i], middle, chunk[j:]) if c]
+            assert counter.count(chunks) == whole("".join(chunks))
+
+
 def test_a_counter_counts_a_long_texts_chunks_once() -> None:
     """After one edit of a long text, only the chunk edited is counted again."""
     from memory import runs
@@ -116,7 +149,7 @@ def test_a_counter_counts_a_long_texts_chunks_once() -> None:
     counted: list[int] = []
     real = text_stats._count_lines
 
-    def spy(piece: str, start: int, end: int) -> int:
+    def spy(piece: str, start: int, end: int) -> tuple[tuple[int, int, int], ...]:
         counted.append(end - start)
         return real(piece, start, end)
 
@@ -124,6 +157,9 @@ def test_a_counter_counts_a_long_texts_chunks_once() -> None:
     try:
         text.replace(len(base) // 2, 0, "more words ", [(11, 2)])
         assert counter.count(text.chunks()) == whole(text.text)  # the text cut: new chunks
+        # The text before and after the edit took their pieces from the whole: only
+        # the piece each cuts is counted again, and the chunk edited.
+        assert sum(counted) <= 2 * text_stats.PIECE_CHARS + runs.CHUNK_MAX < len(base) // 2
         counted.clear()
         text.replace(len(base) // 2 + 3, 0, "and ", [(4, 3)])
         assert counter.count(text.chunks()) == whole(text.text)
