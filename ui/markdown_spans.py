@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache, lru_cache
+from itertools import chain
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -325,13 +326,47 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
 def outline(lines: Iterable[str]) -> list[Heading]:
     """The document's headings in order (none inside code blocks), cheaply: no parse."""
-    found = []
+    found: list[Heading] = []
     state = START
     for number, text in enumerate(lines):
-        if state < FENCE and text[:4].lstrip(" ").startswith("#"):
-            heading = _ATX.match(text)
-            if heading and heading.group(2):
-                title = heading.group(2).strip()
-                found.append(Heading(number, len(heading.group(1)), title))
-        state = next_state(text, state)
+        state = _outline_line(text, number, state, found)
     return found
+
+
+#: The only lines the outline needs to read: a heading's or a fence's (" {0,3}" then
+#: "#", "`" or "~"). Every other line leaves a code fence as it was, open or closed.
+_OUTLINE_LINE = " {0,3}[#`~]"
+_OUTLINE_FIRST = re.compile(_OUTLINE_LINE)
+
+
+@lru_cache(maxsize=4)
+def _outline_after(separator: str) -> re.Pattern[str]:
+    # The separator first, not "(?m)^": a literal lets the regex engine skip ahead
+    # (10 MB: 4.5 ms against 57).
+    return re.compile(re.escape(separator) + _OUTLINE_LINE)
+
+
+def outline_of_text(text: str, separator: str = "\n") -> list[Heading]:
+    """`outline` of the lines of `text` (`separator` between them: "\u2029" for a
+    QTextDocument's raw text), reading only the lines that can be a heading or a fence:
+    a long manuscript's outline without a Python step per line."""
+    found: list[Heading] = []
+    state = START
+    number = seen = 0
+    after = (m.start() + len(separator) for m in _outline_after(separator).finditer(text))
+    for at in chain([0] if _OUTLINE_FIRST.match(text) else [], after):
+        number += text.count(separator, seen, at)
+        seen = at
+        end = text.find(separator, at)
+        # A fence opens or closes here only; what a line in between leaves (text, list,
+        # blank) is not a fence either way, so skipping it changes no heading.
+        state = _outline_line(text[at : end if end >= 0 else len(text)], number, state, found)
+    return found
+
+
+def _outline_line(text: str, number: int, state: int, found: list[Heading]) -> int:
+    if state < FENCE and text[:4].lstrip(" ").startswith("#"):
+        heading = _ATX.match(text)
+        if heading and heading.group(2):
+            found.append(Heading(number, len(heading.group(1)), heading.group(2).strip()))
+    return next_state(text, state)

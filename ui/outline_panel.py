@@ -1,8 +1,9 @@
 """The outline (View > Outline, Ctrl+Shift+O): the document's headings in a side panel.
 
 Clicking a heading moves the cursor there and brings it to the middle of the window.
-The list is rebuilt once typing pauses (it walks every line, cheaply: no parse), and
-the heading the cursor is under is selected as the cursor moves.
+The list is rebuilt once typing pauses (one regex over the text finds the lines that can
+be headings or code fences; no parse), and the heading the cursor is under is selected
+as the cursor moves.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
 from ui.editor import DraftEditor
-from ui.markdown_spans import Heading, outline
+from ui.markdown_spans import Heading, outline_of_text
 
 LINE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -68,9 +69,9 @@ class OutlinePanel(QDockWidget):
 
     def refresh(self) -> None:
         """Read the headings again (now)."""
-        document = self.editor.document()
-        lines = (document.findBlockByNumber(n).text() for n in range(document.blockCount()))
-        headings = outline(lines)
+        # The raw text (U+2029 between paragraphs, a soft line break stays inside its
+        # paragraph, as in a block's text): one copy (10 MB: 33 ms), one regex over it.
+        headings = outline_of_text(self.editor.document().toRawText(), "\u2029")
         if headings == self.headings and self.list.count() == len(headings):
             return
         self.headings = headings

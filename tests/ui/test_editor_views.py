@@ -6,12 +6,14 @@ and case."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 
 from tests.conftest import type_text
 from ui.focus import FocusMode, focus_rects
-from ui.markdown_spans import Heading, outline
+from ui.markdown_spans import Heading, outline, outline_of_text
 from ui.text_stats import count_words, reading_minutes, sentence_bounds
 
 CHAPTERS = "\n".join(
@@ -37,6 +39,31 @@ def test_the_outline_lists_headings_but_not_code() -> None:
         Heading(7, 3, "Élodie's letter"),
         Heading(9, 2, "Back"),
     ]
+
+
+_LINE = st.lists(
+    st.sampled_from(["#", "##", " ", "   ", "\t", "`", "```", "~~~", "~", "a", "é", "\u2028", "-"]),
+    max_size=8,
+).map("".join)
+
+
+@given(st.lists(_LINE, max_size=30))
+def test_the_outline_of_the_text_is_the_outline_of_its_lines(lines: list[str]) -> None:
+    """Reading only the lines that can be headings or fences finds what reading every
+    line finds: the same headings, on the same lines, none inside a fence."""
+    assert outline_of_text("\n".join(lines)) == outline(lines)
+    assert outline_of_text("\u2029".join(lines), "\u2029") == outline(lines)  # Qt's raw text
+
+
+def test_the_panel_reads_paragraphs_with_soft_line_breaks_as_one(writing_room, qtbot) -> None:
+    """Shift+Enter's line break (U+2028) stays inside its paragraph: the headings' line
+    numbers are the paragraphs' (Qt blocks), as the panel jumps by them."""
+    editor = writing_room.editor
+    editor.setPlainText("# One\nText\u2028# not a paragraph start\n```\n# code\n```\n## Two")
+    writing_room.window.outline_action.trigger()
+    panel = writing_room.window.outline
+    assert panel.headings == [Heading(0, 1, "One"), Heading(5, 2, "Two")]
+    assert editor.document().findBlockByNumber(5).text() == "## Two"
 
 
 def test_clicking_a_heading_in_the_outline_jumps_there(writing_room, qtbot) -> None:
