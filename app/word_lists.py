@@ -29,6 +29,9 @@ import numpy as np
 from app.heap import give_back_freed_memory
 
 #: A JSON object's `"word": count` pair (the lists are flat objects, one pair a line).
+#: Second edits looked up in batches of this many first edits' (about 60,000 strings).
+_EDITS_BATCH = 48
+
 _PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
 
 
@@ -164,13 +167,18 @@ class WordList:
         word = word.lower()
         if not self.should_check(word):
             return {word}
+        return set(self._edit_list(word))
+
+    def _edit_list(self, word: str) -> list[str]:
+        """`edits` of a lowercase word, repeats kept (the second edits' lookups are one
+        batch: a set a word first cost more than the lookups)."""
         letters = self.letters
         splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
         deletes = [a + b[1:] for a, b in splits if b]
         swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
         replaces = [a + c + b[1:] for a, b in splits if b for c in letters]
         inserts = [a + c + b for a, b in splits for c in letters]
-        return set(deletes + swaps + replaces + inserts)
+        return deletes + swaps + replaces + inserts
 
     def candidates(self, word: str) -> set[str] | None:
         """The known words one edit away, else two; `{word}` for a word that is known or
@@ -181,9 +189,13 @@ class WordList:
         near = self.known(first)
         if near:
             return near
-        second = [e for e in first if self.should_check(e)]
-        further = {w for e in second for w in self.known(self.edits(e))}
-        return further or None
+        second = [e for e in first if self.should_check(e)]  # lowercase already
+        further: set[str] = set()
+        for at in range(0, len(second), _EDITS_BATCH):
+            batch = [w for e in second[at : at + _EDITS_BATCH] for w in self._edit_list(e)]
+            found = self._indexes(batch)
+            further.update(w for w, i in zip(batch, found, strict=True) if i >= 0)
+        return {w for w in further if self.should_check(w)} or None
 
     def correction(self, word: str, candidates: set[str] | None = None) -> str | None:
         """The likeliest candidate, preferring one that differs only in its accents."""
