@@ -124,6 +124,8 @@ class WritingRoom(QObject):
         if not background_after_paint:
             self._build_cowriter()
         self.session = DocumentSession(self.window, settings, self.state, self._open_store())
+        # Styling off screen waits while a save is written or a suggestion generated.
+        self.editor.styler.wait_while = self._lane_busy
         from app.learning import attach_learning
 
         self.learning = attach_learning(self)
@@ -523,6 +525,11 @@ class WritingRoom(QObject):
             [(action.label, action.callback) for action in message.actions],
             message.id,
         )
+
+    def _lane_busy(self) -> bool:
+        """Whether a lane runs Python the window should not compete with for the
+        interpreter's lock (a save being written, a suggestion being generated)."""
+        return self.session.saving or self.suggestions.generating
 
     def _count_words_behind(self) -> None:
         """After a pause: a long text is counted on the "words" lane (a megabyte is 0.1 s

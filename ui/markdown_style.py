@@ -73,6 +73,7 @@ _STATE_MASK = _PENDING - 1
 #: Lines styled at once in one turn of the event loop; the rest wait for idle time.
 BULK_LINES = 300
 _IDLE_SLICE_S = 0.008
+WAIT_MS = 50  # how often a waiting sweep asks again
 #: While idle styling lays paragraphs out, the view hears the new size at most this often.
 _TELL_SIZE_S = 0.25
 
@@ -188,6 +189,12 @@ class TextStyler(QSyntaxHighlighter):
         self._idle.setSingleShot(True)
         self._idle.setInterval(1)
         self._idle.timeout.connect(self._style_pending)
+        #: Asked before each idle slice: while it says True, only the paragraphs on
+        #: screen are styled (the app: while a save is written or a suggestion is
+        #: generated, work on a lane whose Python the slice's calls into Qt would wait on
+        #: for the interpreter's lock, each of them: a 50 MB manuscript's save stalled
+        #: the window up to 380 ms in one slice).
+        self.wait_while: Callable[[], bool] | None = None
         self._pending_from = -1  # the first block number that may wait; -1: none
         self._stale = False  # every paragraph from `_pending_from` on waits, marked or not
         self._ahead: set[int] = set()  # ...but these (numbers), styled on screen already
@@ -404,6 +411,7 @@ class TextStyler(QSyntaxHighlighter):
 
     def _style_pending(self) -> None:
         """Style waiting paragraphs for a few milliseconds, those on screen first."""
+        self._idle.setInterval(1)  # after a wait (`wait_while`), the next slice at once
         document = self.document()
         if document is None or self._pending_from < 0:
             return
@@ -412,6 +420,9 @@ class TextStyler(QSyntaxHighlighter):
         if visible is not None:
             for block in visible():
                 self._style_now(block)
+        if self.wait_while is not None and self.wait_while():
+            self._idle.start(WAIT_MS)  # what is on screen is styled; the rest can wait
+            return
         number = self._pending_from
         block = document.findBlockByNumber(number)
         stale, ahead = self._stale, self._ahead

@@ -208,6 +208,20 @@ def test_styling_in_idle_time_leaves_the_scroll_bar_right(editor, qtbot) -> None
     assert told > 4_000  # the wrapped lines counted, not one a paragraph
 
 
+def test_styling_off_screen_waits_while_the_app_says_so(editor, qtbot) -> None:
+    """While `wait_while` says True (the app: a save written, a suggestion generated),
+    only the paragraphs on screen are styled; the rest once it says False."""
+    waiting = [True]
+    editor.styler.wait_while = lambda: waiting[0]
+    editor.setPlainText("\n".join(f"Line *{n}* of the draft." for n in range(3_000)))
+    qtbot.wait(400)
+    assert editor.styler.pending()
+    top = editor.document().firstBlock()
+    assert any(r.format.fontItalic() for r in top.layout().formats())  # on screen: styled
+    waiting[0] = False
+    qtbot.wait_until(lambda: not editor.styler.pending(), timeout=60_000)
+
+
 def test_a_keystroke_restyles_only_its_own_line(editor, qtbot) -> None:
     asked: list[int] = []
     editor.setPlainText("\n".join(f"Line *{n}* of the draft." for n in range(5_000)))
