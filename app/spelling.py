@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -30,7 +29,6 @@ from ui.spelling import SpellingMarks
 if TYPE_CHECKING:
     from app.document_session import DocumentSession
     from app.settings import Settings
-    from app.suggestions import SuggestionController
     from app.tasks import TaskContext, TaskRunner
     from app.word_lists import WordList
     from ui.editor import DraftEditor
@@ -45,7 +43,8 @@ class WritingRoom(Protocol):
     window: MainWindow
     session: DocumentSession
     runner: TaskRunner
-    suggestions: SuggestionController
+
+    def lane_busy(self) -> bool: ...
 
 
 log = logging.getLogger(__name__)
@@ -131,7 +130,9 @@ class Dictionary:
         parts = {p for w in wanted for p in w.split("-") if p}
         missing = self._words.unknown(parts)  # lowercased
         if missing:  # "naïve", "café": known without their accents, as word lists spell them
-            folded = {m: _without_accents(m) for m in missing}
+            from app.word_lists import without_accents  # loaded with the list
+
+            folded = {m: without_accents(m) for m in missing}
             known = self._words.known({f for m, f in folded.items() if f != m})
             missing = {m for m in missing if folded[m] not in known}
         if missing and self.language == "en":  # British spellings: "harbour", "realise"
@@ -184,11 +185,6 @@ def american_spellings(word: str) -> set[str]:
     return out
 
 
-def _without_accents(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 class DocumentLanguages:
     """Which language each document is checked in, by path."""
 
@@ -222,7 +218,7 @@ class Spelling:
         self.room = room
         editor = room.editor
         self.marks = SpellingMarks(editor.document(), editor.styler)
-        self.marks.wait_while = lambda: room.suggestions.generating
+        self.marks.wait_while = room.lane_busy  # checks wait as off-screen styling does
         self.marks.set_enabled(bool(room.settings["spelling_enabled"]))
         self.personal = PersonalWords(personal_path())
         self.languages = DocumentLanguages(paths.data_dir() / LANGUAGES_FILE)

@@ -203,8 +203,8 @@ class WordList:
             candidates = self.candidates(word)
         if not candidates:
             return None
-        bare = _without_accents(word)
-        pool = [c for c in candidates if _without_accents(c) == bare] or list(candidates)
+        bare = without_accents(word)
+        pool = [c for c in candidates if without_accents(c) == bare] or list(candidates)
         return max(sorted(pool), key=self.count)  # a tie goes to the first alphabetically
 
 
@@ -212,7 +212,8 @@ def _unescaped(key: str) -> str:
     return json.loads(f'"{key}"') if "\\" in key else key
 
 
-def _without_accents(word: str) -> str:
+def without_accents(word: str) -> str:
+    """`word` with its accents taken off ("café" → "cafe"), as the word lists may spell it."""
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -125,7 +125,7 @@ class WritingRoom(QObject):
             self._build_cowriter()
         self.session = DocumentSession(self.window, settings, self.state, self._open_store())
         # Styling off screen waits while a save is written or a suggestion generated.
-        self.editor.styler.wait_while = self._lane_busy
+        self.editor.styler.wait_while = self.lane_busy
         from app.learning import attach_learning
 
         self.learning = attach_learning(self)
@@ -526,7 +526,7 @@ class WritingRoom(QObject):
             message.id,
         )
 
-    def _lane_busy(self) -> bool:
+    def lane_busy(self) -> bool:
         """Whether a lane runs Python the window should not compete with for the
         interpreter's lock (a save being written, a suggestion being generated)."""
         return self.session.saving or self.suggestions.generating

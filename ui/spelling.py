@@ -114,7 +114,7 @@ class SpellingMarks(QObject):
         self._timer.timeout.connect(self._check_queued)
         self._formats: dict[bool, QTextCharFormat] = {}
         #: Asked before each check: while it says True the checks wait (the app: while a
-        #: suggestion streams, so its ghost text never waits for a slice of checking).
+        #: save is written or a suggestion streams, so neither waits for a slice of checking).
         self.wait_while: Callable[[], bool] | None = None
 
     # --- what the writer chooses --------------------------------------------------
