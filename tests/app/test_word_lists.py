@@ -107,3 +107,43 @@ def test_escaped_keys_are_read_as_json_reads_them(tmp_path, monkeypatch) -> None
     words = WordList.bundled("xx")
     assert words.known(["Café", "naïve", 'say "hi"']) == {"café", "naïve", 'say "hi"'}
     assert list_file("en").name == "en.json.gz"
+
+
+def _misspelt(words: list[str], seed: int, count: int) -> list[str]:
+    """`count` words of the list with one to three random edits (of their own letters
+    and a few others, accented ones among them), none of them known."""
+    import random
+
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyzéüß'"
+    out: list[str] = []
+    while len(out) < count:
+        word = list(rng.choice(words))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(word))
+            kind = rng.randrange(4)
+            if kind == 0 and len(word) > 1:
+                del word[at]
+            elif kind == 1 and at + 1 < len(word):
+                word[at], word[at + 1] = word[at + 1], word[at]
+            elif kind == 2:
+                word[at] = rng.choice(letters)
+            else:
+                word.insert(at, rng.choice(letters))
+        out.append("".join(word))
+    return out
+
+
+@pytest.mark.parametrize("which", ["english", "german"])
+def test_long_misspellings_get_pyspellcheckers_candidates(which, request) -> None:
+    """A word of letters with nothing one edit away is answered by distance over the words
+    of a near length (`_two_edits_away`), not by building the second edits: the same set
+    as pyspellchecker's, for random misspellings of words of 4 to 11 letters."""
+    words, checker = request.getfixturevalue(which)
+    pool = sorted(w for w in checker.word_frequency.dictionary if w.isalpha() and 4 <= len(w) <= 11)
+    seen_far = 0
+    for word in _misspelt(pool, seed=12, count=14):
+        expected = checker.candidates(word)
+        assert words.candidates(word) == expected, word
+        seen_far += bool(expected) and not (checker.known(checker.edit_distance_1(word)))
+    assert seen_far >= 3, seen_far  # the second edits were exercised, not only the first
