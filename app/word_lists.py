@@ -112,6 +112,8 @@ class WordList:
         firsts = np.searchsorted(lengths[by_length], np.arange(int(lengths.max(initial=0)) + 2))
         at = np.append(placed, len(self._blob) + 1)
         self._length_at = at[firsts]  # where the words of each length start
+        # (a word with a line break in it, which no bundled list has, would split wrongly)
+        self._splits = self._blob.count(b"\n") == max(len(order) - 1, 0)
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -204,7 +206,7 @@ class WordList:
         if near:
             return near
         lowered = word.lower()
-        if lowered.isalpha() and FAR_FROM_NUMBERS <= len(lowered) <= self.longest:
+        if self._splits and lowered.isalpha() and FAR_FROM_NUMBERS <= len(lowered) <= self.longest:
             return self._two_edits_away(lowered)
         second = [e for e in first if self.should_check(e)]  # lowercase already
         further: set[str] = set()
