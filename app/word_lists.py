@@ -34,7 +34,8 @@ from app.heap import give_back_freed_memory
 #: A JSON object's `"word": count` pair (the lists are flat objects, one pair a line).
 #: Second edits looked up in batches of this many first edits' (about 60,000 strings).
 _EDITS_BATCH = 48
-#: Candidates of a word of letters this long or longer are found by distance (`_near`).
+#: Candidates of a word of letters this long or longer are found by distance
+#: (`_two_edits_away`): a shorter one could pass through a number on the way.
 FAR_FROM_NUMBERS = 4
 
 _PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*(\d+)')
