@@ -6,9 +6,9 @@ repository), configures it with CMake and builds only the `llama-bench` target.
 `make bench` calls `ensure_built()`, so it is built once, when missing.
 
 `measure()` runs it on the bundled model with the app's settings (2 threads, flash
-attention on, the same batch sizes) and returns prompt (64/256 tokens) and generation
-tokens/s, and the app's `LlamaBackend` measured the same way in the same run,
-interleaved round by round.
+attention on, the same batch sizes and KV cache type) and returns prompt (64/256
+tokens) and generation tokens/s, and the app's `LlamaBackend` measured the same way in
+the same run, interleaved round by round.
 """
 
 from __future__ import annotations
@@ -84,16 +84,28 @@ def ensure_built(log: Path | None = None) -> Path:
 TESTS = ("pp64", "pp256", "tg64")
 
 
+#: ggml type numbers of the KV caches llama-bench is told to use, as the app's context.
+_KV_TYPE_NAMES = {1: "f16", 8: "q8_0"}
+
+
 def _llama_bench(
-    exe: Path, model: Path, threads: int, batch: int, ubatch: int, test: str, reps: int
+    exe: Path,
+    model: Path,
+    threads: int,
+    batch: int,
+    ubatch: int,
+    test: str,
+    reps: int,
+    kv_type: str = "f16",
 ) -> float:
-    """One llama-bench run of one test (pp64, pp256 or tg64): its mean tokens/s."""
+    """One llama-bench run of one test (pp64, pp256 or tg64): its mean tokens/s, with the
+    app's batch sizes, flash attention and KV cache type."""
     n = test[2:]
     prompt, gen = (n, "0") if test.startswith("pp") else ("0", n)
     command = [
         str(exe), "-m", str(model), "-t", str(threads), "-fa", "1",
-        "-b", str(batch), "-ub", str(ubatch), "-p", prompt, "-n", gen,
-        "-r", str(reps), "-o", "json",
+        "-b", str(batch), "-ub", str(ubatch), "-ctk", kv_type, "-ctv", kv_type,
+        "-p", prompt, "-n", gen, "-r", str(reps), "-o", "json",
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     (row,) = json.loads(done.stdout)
@@ -142,12 +154,13 @@ def measure(threads: int = 2, rounds: int = 5, reps: int = 2) -> dict[str, Any]:
     backend.load(model, n_ctx=2048, n_threads=threads)
     llama = backend._llm  # noqa: SLF001
     batch, ubatch = int(llama.n_batch), int(llama.context_params.n_ubatch)
+    kv_type = _KV_TYPE_NAMES[int(llama.context_params.type_k)]
     peer: dict[str, list[float]] = {}
     app: dict[str, list[float]] = {}
     try:
         for _ in range(rounds):
             for test in TESTS:
-                speed = _llama_bench(exe, model, threads, batch, ubatch, test, reps)
+                speed = _llama_bench(exe, model, threads, batch, ubatch, test, reps, kv_type)
                 peer.setdefault(test, []).append(speed)
                 for key, value in _app_bench(backend, test, reps).items():
                     app.setdefault(key, []).append(value)
@@ -165,7 +178,8 @@ def measure(threads: int = 2, rounds: int = 5, reps: int = 2) -> dict[str, Any]:
             "tokens/s",
             ">= 0.95x llama-bench",
             command="make bench (benchmarks/llama_bench.py)",
-            peer=f"llama-bench {_version()} (vendored llama.cpp), -fa 1 -b {batch} -ub {ubatch}",
+            peer=f"llama-bench {_version()} (vendored llama.cpp), -fa 1 -b {batch} -ub {ubatch}"
+            f" -ctk {kv_type} -ctv {kv_type}",
             peer_value=statistics.median(peer[key]),
             limit_ratio=0.95,
             higher_is_better=True,
@@ -177,6 +191,7 @@ def measure(threads: int = 2, rounds: int = 5, reps: int = 2) -> dict[str, Any]:
         "model": model.name,
         "threads": threads,
         "flash_attn": True,
+        "kv_cache_type": kv_type,
         "n_batch": batch,
         "n_ubatch": ubatch,
         "llama_bench": {k: round(statistics.median(v), 1) for k, v in peer.items()},

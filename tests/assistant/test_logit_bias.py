@@ -68,7 +68,7 @@ def test_the_bias_reaches_the_chat_path_too(backend: LlamaBackend) -> None:
 def test_personalized_model_biases_and_filters_a_phrase_refused_three_times(
     backend: LlamaBackend,
 ) -> None:
-    refused = "small town nestled"  # what the model writes here, refused 3+ times
+    refused = "small town called"  # what the model writes here, refused 3+ times
     memory = PromptMemory(avoid=(refused,))
     wrapped = PersonalizedModel(backend, memory)
     generation = wrapped.complete(PROMPT, max_tokens=12, temperature=0.0, seed=1)
