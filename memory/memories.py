@@ -125,6 +125,9 @@ _COLUMNS = (
 )
 _INDEX_COLUMNS = "id, kind, name, keywords, pinned, embedding"
 _KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
+#: Rows read at a time when the recall index loads: 256 vectors are 0.4 MB of bytes
+#: objects (all 100,000 at once were 150 MB, and 150 more joined, beside the matrix).
+_LOAD_BATCH = 256
 _DENSE_IDS = 1 << 24  # ids below this have their kind in an array, beyond it in a dict
 #: The kinds recalled by name or relevance (`memory.recall.RECALLED_KINDS`).
 RECALLED = frozenset((*BIBLE_KINDS, NOTE))
@@ -163,25 +166,31 @@ class RecallIndex:
         self._rows_of: dict[tuple[int, ...], np.ndarray[Any, Any]] = {}
 
     # --- keeping it in step --------------------------------------------------------
-    def load(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Replace everything by `rows` (id, kind, name, keywords, pinned, embedding) of
-        active memories."""
+    def load(self, batches: Iterable[Sequence[tuple[Any, ...]]], vectors: int = 0) -> None:
+        """Replace everything by the rows (id, kind, name, keywords, pinned, embedding) of
+        active memories, given in batches (a cursor's `fetchmany`) so that only a batch of
+        the stored vectors is in Python objects at a time beside the matrix; `vectors`
+        (how many have one, when known) sizes the matrix once."""
         self._clear()
-        if rows:
+        self._reserve(vectors)
+        for batch in batches:
+            if not batch:
+                continue
             self._set_kind_codes(
-                [int(r[0]) for r in rows], [_KIND_CODE.get(r[1], -1) for r in rows]
+                [int(r[0]) for r in batch], [_KIND_CODE.get(r[1], -1) for r in batch]
             )
-        with_vectors = [r for r in rows if r[5] is not None]
-        self._reserve(len(with_vectors))
-        if with_vectors:
-            flat = np.frombuffer(b"".join(r[5] for r in with_vectors), dtype=np.float32)
-            self.matrix[: len(with_vectors)] = flat.reshape(len(with_vectors), -1)
-            self.ids[: len(with_vectors)] = [int(r[0]) for r in with_vectors]
-            self.kinds[: len(with_vectors)] = [_KIND_CODE.get(r[1], -1) for r in with_vectors]
-            self.row = {int(r[0]): i for i, r in enumerate(with_vectors)}
-            self.n = len(with_vectors)
-        for r in rows:
-            self._set_words(int(r[0]), r[1], r[2], r[3], bool(r[4]))
+            with_vectors = [r for r in batch if r[5] is not None]
+            if with_vectors:
+                self._reserve(self.n + len(with_vectors))
+                start = self.n
+                self.n += len(with_vectors)
+                flat = np.frombuffer(b"".join(r[5] for r in with_vectors), dtype=np.float32)
+                self.matrix[start : self.n] = flat.reshape(len(with_vectors), -1)
+                self.ids[start : self.n] = [int(r[0]) for r in with_vectors]
+                self.kinds[start : self.n] = [_KIND_CODE.get(r[1], -1) for r in with_vectors]
+                self.row.update((int(r[0]), start + i) for i, r in enumerate(with_vectors))
+            for r in batch:
+                self._set_words(int(r[0]), r[1], r[2], r[3], bool(r[4]))
 
     def _set_kind_codes(self, ids: Sequence[int], codes: Sequence[int]) -> None:
         near = [(i, c) for i, c in zip(ids, codes, strict=True) if 0 <= i < _DENSE_IDS]
@@ -654,15 +663,15 @@ class MemoryStore:
                         self._generation += 1  # another connection wrote: caches are stale
                     self._frequencies.clear()
                     index = RecallIndex()
-                    index.load(
-                        list(
-                            self._conn.execute(
-                                f"SELECT {_INDEX_COLUMNS} FROM memories WHERE status = ? "
-                                "ORDER BY id",
-                                [ACTIVE],
-                            )
-                        )
+                    (vectors,) = self._conn.execute(
+                        "SELECT COUNT(*) FROM memories WHERE status = ? AND embedding IS NOT NULL",
+                        [ACTIVE],
+                    ).fetchone()
+                    cursor = self._conn.execute(
+                        f"SELECT {_INDEX_COLUMNS} FROM memories WHERE status = ? ORDER BY id",
+                        [ACTIVE],
                     )
+                    index.load(iter(lambda: cursor.fetchmany(_LOAD_BATCH), []), int(vectors))
                     self._index, self._data_version = index, version
                     self._touched.clear()
                 elif self._touched:
