@@ -69,7 +69,7 @@ class WordList:
             hashes.append(hash(word))
             counts.append(count)
             longest = max(longest, len(word))
-        self._build(bytes(blob), ends, hashes, counts)
+        self._build(blob, ends, hashes, counts)
         self.letters = "".join(sorted(set(blob.decode("utf-8"))))
         self.longest = longest
 
@@ -78,43 +78,66 @@ class WordList:
         """pyspellchecker's list for `language` (0.3 s for English; off the GUI thread)."""
         path = list_file(language)
         try:
-            text = gzip.decompress(path.read_bytes()).decode("utf-8").lower()
+            text = gzip.decompress(path.read_bytes()).decode("utf-8")
         except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
             raise WordListMissing(f"the word list {path} cannot be read ({exc})") from exc
-        words = cls((_unescaped(m.group(1)), int(m.group(2))) for m in _PAIR.finditer(text))
+        # each word lowercased, not the whole text: `str.lower` of a non-ASCII text takes
+        # 12 bytes a character for its work (33 MB for English's 2.7 million)
+        words = cls((_unescaped(m.group(1)).lower(), int(m.group(2))) for m in _PAIR.finditer(text))
         del text
         give_back_freed_memory()  # the decoded JSON and the build's arrays: 16 MB for English
         return words
 
-    def _build(self, blob: bytes, ends: array[int], hashes: array[int], counts: array[int]) -> None:
-        end = np.frombuffer(ends, dtype=np.int64)
-        start = np.concatenate(([0], end[:-1]))
+    def _build(
+        self, blob: bytes | bytearray, ends: array[int], hashes: array[int], counts: array[int]
+    ) -> None:
+        # Positions in int32 (a list is far under 2 GB) and each temporary dropped when
+        # done: this runs beside a window that holds a model, and its peak is the app's.
         raw = np.frombuffer(hashes, dtype=np.int64)
         order = np.argsort(raw, kind="stable")
-        keep = _last_of_each(blob, start[order], end[order], raw[order])
-        order = order[keep]
-        start, end = start[order], end[order]
+        end = np.frombuffer(ends, dtype=np.int64).astype(np.int32)
+        start = np.zeros(len(end), dtype=np.int32)
+        start[1:] = end[:-1]
+        order = order[_last_of_each(blob, start, end, raw, order)]
+        # each word's length in characters: its bytes that begin one, summed per word
+        # (the words lie end to end in `blob`, in list order; an empty word counts 0)
+        lead = (np.frombuffer(blob, np.uint8) & 0xC0) != 0x80
+        lengths = np.zeros(len(end), dtype=np.int32)
+        filled = np.flatnonzero(end > start)
+        if len(filled):
+            lengths[filled] = np.add.reduceat(lead, start[filled], dtype=np.int32)
+        del lead, filled
+        start, end, lengths = start[order], end[order], lengths[order]
         # The blob holds the words by length, one a line (`candidates` compares a long
         # word with the words of a near length, split out of it in one call); the
         # arrays, in hash order, say where each word starts and ends in it.
-        lead = (np.frombuffer(blob, np.uint8) & 0xC0) != 0x80  # a character's first byte
-        chars = np.concatenate(([0], np.cumsum(lead)))
-        lengths = chars[end] - chars[start]
         by_length = np.argsort(lengths, kind="stable")
-        view = memoryview(blob)
-        self._blob = b"\n".join(view[start[i] : end[i]] for i in by_length.tolist())
+        # bytes slices a batch at a time: one join of 160,000 memoryviews held 30 MB
+        self._blob = b"\n".join(
+            b"\n".join(
+                [blob[a:b] for a, b in zip(start[part].tolist(), end[part].tolist(), strict=True)]
+            )
+            for part in (by_length[i : i + 4096] for i in range(0, len(by_length), 4096))
+        )
         sizes = end - start
-        placed = np.cumsum(sizes[by_length] + 1) - sizes[by_length] - 1
+        del start, end
+        sizes_by = sizes[by_length]
+        placed = np.cumsum(sizes_by + 1, dtype=np.int32) - sizes_by - 1
+        del sizes_by
         self._starts = np.empty(len(order), dtype=np.int32)
         self._starts[by_length] = placed
-        self._ends = self._starts + sizes.astype(np.int32)
+        self._ends = self._starts + sizes
+        del sizes
         self._hashes = raw[order]
         self._counts = np.frombuffer(counts, dtype=np.int64)[order]
-        firsts = np.searchsorted(lengths[by_length], np.arange(int(lengths.max(initial=0)) + 2))
+        del order
+        by = lengths[by_length]
+        del lengths, by_length
+        firsts = np.searchsorted(by, np.arange(int(by.max(initial=0)) + 2))
         at = np.append(placed, len(self._blob) + 1)
         self._length_at = at[firsts]  # where the words of each length start
         # (a word with a line break in it, which no bundled list has, would split wrongly)
-        self._splits = self._blob.count(b"\n") == max(len(order) - 1, 0)
+        self._splits = self._blob.count(b"\n") == max(len(self._hashes) - 1, 0)
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -273,13 +296,20 @@ def without_accents(word: str) -> str:
 
 
 def _last_of_each(
-    blob: bytes, start: np.ndarray, end: np.ndarray, hashes: np.ndarray
+    blob: bytes | bytearray,
+    start: np.ndarray,
+    end: np.ndarray,
+    hashes: np.ndarray,
+    order: np.ndarray,
 ) -> np.ndarray:
-    """Which rows to keep, ordered by hash: a word listed twice keeps its last count, as
-    `json.loads` keeps the last of a repeated key."""
-    keep = np.ones(len(hashes), dtype=bool)
-    shared = np.flatnonzero(hashes[1:] == hashes[:-1])
+    """Which of `order` (the rows by hash) to keep: a word listed twice keeps its last
+    count, as `json.loads` keeps the last of a repeated key."""
+    keep = np.ones(len(order), dtype=bool)
+    ranked = hashes[order]
+    shared = np.flatnonzero(ranked[1:] == ranked[:-1])
+    del ranked
     for i in shared.tolist():  # rows i and i+1 share a hash; stable order: i came first
-        if blob[start[i] : end[i]] == blob[start[i + 1] : end[i + 1]]:
+        a, b = int(order[i]), int(order[i + 1])
+        if blob[start[a] : end[a]] == blob[start[b] : end[b]]:
             keep[i] = False
     return keep
