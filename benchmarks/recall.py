@@ -29,8 +29,8 @@ Measured, as distributions over the queries:
   did before the GGUF, `query_embedding_sentence_transformers_ms`) and, when the engine
   is llama.cpp, the same model held to one thread and to two
   (`query_embedding_llama_cpp_1_thread_ms`, `..._2_threads_ms`); `query_tokens` and
-  `tokenizer_ms` (tokenizing's share: llama.cpp's WordPiece, or `tokenizers` for the texts that need
-  it) beside them.
+  `tokenizer_ms` (tokenizing's share: llama.cpp's WordPiece, or `tokenizers` for the
+  texts that need it) beside them.
 
 `python -m benchmarks.recall --items 20000 --queries 50` runs a smaller library.
 """

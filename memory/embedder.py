@@ -15,6 +15,7 @@ Neither is imported when this module is imported: `Embedder.load` does it.
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 import logging
 import math
@@ -190,11 +191,7 @@ class _LlamaEmbedding:
     def __init__(self, gguf: Path, folder: Path | None, query_threads: int | None = None) -> None:
         import llama_cpp
 
-        # tokenizer.json through `tokenizers` on the first text llama.cpp would cut
-        # otherwise: loading it costs 13.5 MB (its library and vocabulary)
-        self._folder = folder
-        self._tokenizer: Any = None
-        self._tokenizer_tried = False
+        self._folder = folder  # its tokenizer.json: `_bert_tokenizer`
         self._api = llama_cpp
         self._llm = llama_cpp.Llama(
             model_path=str(gguf),
@@ -220,12 +217,12 @@ class _LlamaEmbedding:
         self._row_bytes = 4 * (self._llm.n_vocab() + EMBEDDING_DIMENSION)
         self._output_rows = 1  # the output buffer's rows (it grows to the longest text)
 
+    @functools.cached_property
     def _bert_tokenizer(self) -> Any:
-        """The model's tokenizer.json, loaded on first use, or None when it cannot be."""
-        if not self._tokenizer_tried:
-            self._tokenizer = _hf_tokenizer(self._folder)
-            self._tokenizer_tried = True
-        return self._tokenizer
+        """The model's tokenizer.json through `tokenizers`, or None when it cannot be
+        loaded; loaded on the first text llama.cpp would cut otherwise (13.5 MB: the
+        library and its vocabulary)."""
+        return _hf_tokenizer(self._folder)
 
     def _release_outputs(self, n_tokens: int) -> None:
         """Hand the output buffer's whole pages back (see the class)."""
@@ -251,7 +248,7 @@ class _LlamaEmbedding:
         surrogate (never valid UTF-8) becomes "?"."""
         data = text.encode("utf-8", "replace")
         if NEEDS_BERT_TOKENIZER.search(text):
-            tokenizer = self._bert_tokenizer()
+            tokenizer = self._bert_tokenizer
             if tokenizer is not None:
                 return list(tokenizer.encode(data.decode("utf-8")).ids)
         ids = self._llm.tokenize(data, add_bos=True, special=False)

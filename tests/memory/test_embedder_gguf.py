@@ -167,9 +167,9 @@ def test_the_bert_tokenizer_loads_only_for_a_text_that_needs_it(gguf: Path, fold
     try:
         model.embed(["The keeper’s lamp burned low over the harbour 🌊, and the tide turned."])
         model.embed(["“Don’t,” she said — café, naïve, Søren, 日本語. " * 20])
-        assert model._tokenizer is None  # noqa: SLF001
+        assert "_bert_tokenizer" not in vars(model)  # never asked for
         model.embed(["한국어 텍스트"])
-        assert model._tokenizer is not None  # noqa: SLF001
+        assert vars(model)["_bert_tokenizer"] is not None
     finally:
         model.close()
 
