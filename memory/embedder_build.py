@@ -13,8 +13,11 @@ KEY and the record that makes a file count as built are `memory.embedder_cache`'
 file is written under a temporary name, checked (its vectors against
 sentence-transformers' on `CHECK_TEXTS`, cosine >= `MIN_COSINE`), renamed into place, and
 its record `KEY.json` (size, SHA-256, the cosine measured) written last, the same way.
-An f16 file has its token table requantized to q8_0 by llama.cpp's own quantizer
-(`TOKEN_TABLE_TYPE`: 11 MB less resident, the same vectors within the check).
+An f16 file is requantized by llama.cpp's own quantizer: its token table to q8_0
+(`TOKEN_TABLE_TYPE`: 11 MB less resident, the same vectors within the check) and, where
+llama.cpp's CPU backend has AVX512_BF16 instructions, its matrices to bf16
+(`matrix_type`: a query of 86 tokens 22 -> 17 ms, cosine 0.99998); elsewhere they stay
+f16.
 A second run finds the file whole and does nothing; a damaged one (record missing, size
 or SHA-256 not the record's) is built again; a new model or llama.cpp gets a new KEY,
 and the files of the old one are removed.
@@ -148,27 +151,41 @@ def find_converter(
 
 _QUANTIZE = (
     "import sys; from pathlib import Path; from memory.embedder_build import "
-    "quantize_token_table as q; q(Path(sys.argv[1]), Path(sys.argv[2]))"
+    "requantize as q; q(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])"
 )
 
 
-def quantize_token_table(source: Path, out: Path) -> None:
-    """Write `source` (an f16 GGUF) to `out` with only its token table in q8_0.
+def matrix_type() -> str:
+    """The type the embedder's matrices get on this machine: "bf16" where llama.cpp's CPU
+    backend has AVX512_BF16 (its bf16 matrix products are native there: 22% faster than
+    f16 for an 86-token query on an AVX512 EPYC), else "f16" (bf16 is converted there)."""
+    import llama_cpp
 
-    llama.cpp's `llama_model_quantize` with the f16 file type keeps every other tensor as
-    it is (f16 stays f16, the 1-D norms f32) and gives `token_embd.weight` the type asked."""
+    info = llama_cpp.llama_print_system_info().decode(errors="replace")
+    return "bf16" if "AVX512_BF16 = 1" in info else "f16"
+
+
+def requantize(source: Path, out: Path, matrices: str = "f16") -> None:
+    """Write `source` (an f16 GGUF) to `out` with its token table in q8_0 and its
+    matrices in `matrices` ("f16": as they are, or "bf16").
+
+    llama.cpp's `llama_model_quantize` with the f16 or bf16 file type converts (or keeps)
+    the matrices, keeps the 1-D norms in f32 and gives `token_embd.weight` the type asked."""
     import ctypes
 
     import llama_cpp
 
     params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_F16
+    params.ftype = {
+        "f16": llama_cpp.LLAMA_FTYPE_MOSTLY_F16,
+        "bf16": llama_cpp.LLAMA_FTYPE_MOSTLY_BF16,
+    }[matrices]
     params.token_embedding_type = TOKEN_TABLE_TYPE
     params.nthread = max(1, min(os.cpu_count() or 1, 4))
     if llama_cpp.llama_model_quantize(
         str(source).encode(), str(out).encode(), ctypes.byref(params)
     ):
-        raise EmbedderBuildError("llama.cpp could not requantize the embedder's token table.")
+        raise EmbedderBuildError("llama.cpp could not requantize the embedder.")
 
 
 def _check_vectors(gguf: Path, folder: Path) -> list[float]:
@@ -239,14 +256,16 @@ def build(
         if done.returncode != 0 or tmp.stat().st_size == 0:
             tail = log.read_text(encoding="utf-8", errors="replace").strip()[-800:]
             raise EmbedderBuildError(f"The conversion failed (log: {log}): {tail}")
+        matrices = outtype
         if outtype == "f16":
-            say("Requantizing its token table to q8_0…")
+            matrices = matrix_type()
+            say(f"Requantizing it: the token table to q8_0, the matrices to {matrices}…")
             converted = tmp.with_name(tmp.name + ".f16")
             try:
                 os.replace(tmp, converted)
                 with log.open("a", encoding="utf-8") as out:  # llama.cpp's log: 180 lines
                     done = subprocess.run(
-                        [sys.executable, "-c", _QUANTIZE, str(converted), str(tmp)],
+                        [sys.executable, "-c", _QUANTIZE, str(converted), str(tmp), matrices],
                         stdout=out, stderr=subprocess.STDOUT, env=env,
                         timeout=_CONVERT_TIMEOUT_S, check=False,
                     )  # fmt: skip
@@ -272,6 +291,7 @@ def build(
             "source_key": source_key(folder, outtype),
             "llama_cpp_python": version,
             "outtype": outtype,
+            "matrices": matrices,
             "size": tmp.stat().st_size,
             "sha256": sha256(tmp),
             "min_cosine_vs_sentence_transformers": round(min(cosines), 6) if cosines else None,

@@ -20,7 +20,8 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-FORMAT = 2  # bump when what the build writes changes (2: the token table in q8_0)
+FORMAT = 3  # bump when what the build writes changes (2: the token table in q8_0; 3: the
+# matrices in bf16 where the CPU has AVX512_BF16, `memory.embedder_build.matrix_type`)
 OUTTYPE = "f16"  # cosine >= 0.99999 against sentence-transformers; q8_0 fell to 0.998 and
 # was slower on AVX2 (43.9 against 39.2 ms of CPU for 88 tokens), f32 too (49.4)
 #: ggml's type for the token table (`token_embd.weight`, half the file) when OUTTYPE is
