@@ -5,7 +5,9 @@ Each module's `run()` returns its figures; a module that compares with a peer or
 adds a list `targets` (see `benchmarks.stats.target`). All targets are gathered into
 `benchmarks/results/latest.json` (`targets`), and the table between the marker comments
 in `docs/performance.md` is rewritten from them. `python -m benchmarks keystroke export`
-runs only the named modules (the table then shows only their targets).
+runs only the named modules and folds them into the last run's file (`merged`): their
+figures and targets replace the ones they had, every other module's stay, and the run is
+listed under `reruns`; the table says which modules were measured again, and when.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import sys
 import time
 import traceback
@@ -49,10 +52,19 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def table(targets: list[dict[str, Any]], when: str, wall_s: float) -> str:
+def table(
+    targets: list[dict[str, Any]],
+    when: str,
+    wall_s: float,
+    reruns: list[dict[str, Any]] | None = None,
+) -> str:
+    again = "".join(
+        f"; {', '.join(r['modules'])} measured again at {r['when']}" for r in reruns or []
+    )
     lines = [
         START,
-        f"Generated from `benchmarks/results/latest.json` ({when}, whole run {wall_s:.0f} s).",
+        f"Generated from `benchmarks/results/latest.json` ({when}, whole run {wall_s:.0f} s"
+        f"{again}).",
         "",
         "| figure | value | target | peer | peer value | ratio | met | command |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -79,6 +91,52 @@ def write_table(text: str, doc: Path = DOC) -> None:
     doc.write_text(content, encoding="utf-8")
 
 
+_MODULE_IN_COMMAND = re.compile(r"benchmarks[./](\w+)")
+
+
+def _module_of(target: dict[str, Any]) -> str:
+    """The module that measured `target` (files from before targets were tagged: the one
+    their command names)."""
+    if target.get("module"):
+        return str(target["module"])
+    found = _MODULE_IN_COMMAND.search(str(target.get("command", "")))
+    return found.group(1) if found else ""
+
+
+def merged(previous: dict[str, Any], fresh: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """The last run's results with the modules `names` measured again in `fresh`: their
+    figures, seconds and targets replace the ones they had (each target where the
+    module's were, a new module's at the end); every other module's stay as they were,
+    and `reruns` says which modules were measured again, and when."""
+    out = dict(previous)
+    for name in names:
+        out[name] = fresh[name]
+    out["seconds"] = {**previous.get("seconds", {}), **fresh["seconds"]}
+    out["reruns"] = [*previous.get("reruns", []), {"when": fresh["when"], "modules": names}]
+    measured_again = {t["name"]: t["module"] for t in fresh["targets"]}
+    targets: list[dict[str, Any]] = []
+    placed: set[str] = set()
+    for old in previous.get("targets", []):
+        module = measured_again.get(old["name"]) or _module_of(old)
+        if module not in names:
+            targets.append(old)
+        elif module not in placed:
+            targets.extend(t for t in fresh["targets"] if t["module"] == module)
+            placed.add(module)
+    targets.extend(t for t in fresh["targets"] if t["module"] not in placed)
+    out["targets"] = targets
+    return out
+
+
+def _previous(path: Path) -> dict[str, Any] | None:
+    """The results file of the last run, or None when there is none to fold into."""
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return previous if isinstance(previous, dict) and "targets" in previous else None
+
+
 def _run_alone(name: str) -> Any:
     """One module's figures, measured in a process of its own (see `benchmarks._one`)."""
     import subprocess
@@ -98,7 +156,8 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     here = Path(__file__).parent
-    only = sys.argv[1:] or [
+    named = sys.argv[1:]
+    only = named or [
         *MODULES[:-1],
         *(name for name in OPTIONAL if (here / f"{name}.py").exists()),
         MODULES[-1],
@@ -117,7 +176,8 @@ def main() -> int:
         started = time.perf_counter()
         try:
             figures = _run_alone(name)
-            targets.extend(figures.pop("targets", []) if isinstance(figures, dict) else [])
+            found = figures.pop("targets", []) if isinstance(figures, dict) else []
+            targets.extend({**t, "module": name} for t in found)
             results[name] = figures
         except Exception:  # noqa: BLE001 - report every benchmark, then fail
             traceback.print_exc()
@@ -129,8 +189,13 @@ def main() -> int:
     results["wall_s"] = round(wall, 1)
     results["targets"] = targets
     out = here / "results" / "latest.json"
+    previous = _previous(out) if named else None
+    if previous is not None:  # some modules again: the others' figures stay
+        results = merged(previous, results, only)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    write_table(table(targets, results["when"], wall))
+    write_table(
+        table(results["targets"], results["when"], results["wall_s"], results.get("reruns"))
+    )
     print(f"written to {out} and {DOC} ({wall:.0f} s)")
     return 1 if failed else 0
 
