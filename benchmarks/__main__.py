@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import sys
 import time
 import traceback
@@ -91,18 +90,6 @@ def write_table(text: str, doc: Path = DOC) -> None:
     doc.write_text(content, encoding="utf-8")
 
 
-_MODULE_IN_COMMAND = re.compile(r"benchmarks[./](\w+)")
-
-
-def _module_of(target: dict[str, Any]) -> str:
-    """The module that measured `target` (files from before targets were tagged: the one
-    their command names)."""
-    if target.get("module"):
-        return str(target["module"])
-    found = _MODULE_IN_COMMAND.search(str(target.get("command", "")))
-    return found.group(1) if found else ""
-
-
 def merged(previous: dict[str, Any], fresh: dict[str, Any], names: list[str]) -> dict[str, Any]:
     """The last run's results with the modules `names` measured again in `fresh`: their
     figures, seconds and targets replace the ones they had (each target where the
@@ -117,7 +104,8 @@ def merged(previous: dict[str, Any], fresh: dict[str, Any], names: list[str]) ->
     targets: list[dict[str, Any]] = []
     placed: set[str] = set()
     for old in previous.get("targets", []):
-        module = measured_again.get(old["name"]) or _module_of(old)
+        # a target measured again is known by its name (files before `module` was kept)
+        module = measured_again.get(old["name"]) or old.get("module", "")
         if module not in names:
             targets.append(old)
         elif module not in placed:

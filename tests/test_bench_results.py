@@ -36,7 +36,7 @@ def _whole_run() -> dict[str, Any]:
         "targets": [
             _target("keystroke p50", 3.0, "keystroke"),
             _target("keystroke p99", 5.0, "keystroke"),
-            # a file from before targets were tagged: the module is read from the command
+            # a file from before targets were tagged: known by its name when measured again
             _target("recall p95", 60.0, None, "make bench (benchmarks/recall.py)"),
             _target("export 1 MB", 1.7, None, "draftsmith export FILE --to html --out OUT"),
             _target("generation", 99.0, "llama_bench"),
