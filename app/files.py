@@ -185,7 +185,10 @@ def read_document(path: Path, encoding: str | None = None) -> TextFile:
                 f"position {exc.start} does not fit); nothing was changed."
             ) from None
         converted_from = codec
-    if "\x00" in text:
+    # In UTF-8 a NUL byte is a NUL character and nothing else: the bytes are searched
+    # (memchr: 2 ms for 50 MB, where the decoded text took 32-40 ms, held the
+    # interpreter's lock and so froze the window).
+    if (b"\x00" in data) if codec == "utf-8" else ("\x00" in text):
         count = text.count("\x00")
         text = text.replace("\x00", "")
         notices.append(

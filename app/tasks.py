@@ -49,6 +49,21 @@ LOW_PRIORITY_LANES = frozenset({"embedding"})
 #: autogroups (on by default) a session's threads share one weight against other
 #: programs, so this moves time inside the app, not from other programs to it.
 LOW_PRIORITY_NICE = 10
+#: How long a lane's thread may keep the interpreter's lock while the GUI thread asks
+#: for it (`sys.setswitchinterval`; Python's default is 5 ms). PySide6 lets go of the
+#: lock around its calls into Qt, so a GUI slice that makes a hundred of them (styling
+#: paragraphs, putting a long text in) waited up to 5 ms for each one to come back
+#: while a lane worked in Python: with 50 MB opening, slices of 1 ms of CPU took
+#: 40-60 ms and the window stalled for 230 ms. At 1 ms the same open stalls about 70 ms
+#: at most and a tenth as often (docs/performance.md, "GIL convoys").
+SWITCH_INTERVAL_S = 0.001
+
+
+def share_the_interpreter() -> None:
+    """Let a lane's thread hold the interpreter's lock for at most `SWITCH_INTERVAL_S`
+    when another thread waits for it (never longer than Python's own setting)."""
+    if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 class Cancelled(Exception):
@@ -195,6 +210,7 @@ class TaskRunner(QObject):
     def _lane(self, name: str) -> QThreadPool:
         pool = self._lanes.get(name)
         if pool is None:
+            share_the_interpreter()  # a thread that runs Python beside the GUI thread
             pool = QThreadPool(self)
             pool.setMaxThreadCount(1)
             pool.setExpiryTimeout(-1)

@@ -64,3 +64,19 @@ def test_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> Non
         write_text_atomically(path, "the new version that does not fit\n")
     assert path.read_text(encoding="utf-8") == "the previous version\n"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.md"], "temporary file left behind"
+
+
+def test_nul_characters_are_found_in_utf8_bytes_and_in_converted_text(tmp_path: Path) -> None:
+    from app.files import read_document
+
+    utf8 = tmp_path / "damaged.md"
+    utf8.write_bytes("“Start”\x00 here\n".encode())
+    opened = read_document(utf8)
+    assert opened.text == "“Start” here\n" and "1 NUL character" in opened.notices[0]
+    # UTF-16 has a NUL byte in every ASCII character: only a NUL character counts.
+    utf16 = tmp_path / "letters.txt"
+    utf16.write_bytes("“Dear” Ann\nyours\n".encode("utf-16-le"))
+    assert read_document(utf16, "utf-16-le").notices == ()
+    utf16.write_bytes("“Dear”\x00 Ann\n".encode("utf-16-le"))
+    converted = read_document(utf16, "utf-16-le")
+    assert converted.text == "“Dear” Ann\n" and "1 NUL character" in converted.notices[0]
