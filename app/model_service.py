@@ -305,6 +305,16 @@ class ModelService(QObject):
         return out
 
     # --- the suggestion model ----------------------------------------------------
+    def generation_threads(self) -> int | None:
+        """Threads the window's models generate with: one core fewer than they read
+        prompts with, leaving the window a core (`beside_a_window_thread_count`), unless
+        the writer chose a number of threads (Preferences), which is then used for both."""
+        if self.n_threads:
+            return None
+        from assistant.backend import beside_a_window_thread_count
+
+        return beside_a_window_thread_count()
+
     def suggestion_n_ctx(self) -> int:
         """The suggestion model's context: what its prompts use (see
         `assistant.prompts.suggestion_context_tokens`), at most the `n_ctx` asked for;
@@ -343,6 +353,7 @@ class ModelService(QObject):
             n_threads=self.n_threads,
             progress=lambda fraction: ctx.progress(fraction, "loading"),
             hash_cache=self.hash_cache,
+            generation_threads=self.generation_threads(),
         )
         previous, self._backend = self._backend, backend
         if previous is not None:
@@ -539,7 +550,11 @@ class ModelService(QObject):
                     backend = LlamaBackend()
                     path = _model_path(None if wanted[1] == BUNDLED else Path(wanted[1]))
                     backend.load(
-                        path, n_ctx=self.n_ctx, n_threads=self.n_threads, hash_cache=self.hash_cache
+                        path,
+                        n_ctx=self.n_ctx,
+                        n_threads=self.n_threads,
+                        hash_cache=self.hash_cache,
+                        generation_threads=self.generation_threads(),
                     )
                     model = backend
             except Exception as exc:

@@ -59,7 +59,12 @@ OPTIONS: dict[str, Option] = {
         1, int, "A suggestion ends after this many sentences (or at the end of a line)."
     ),
     "temperature": Option(0.7, float, "Sampling temperature: lower is more predictable."),
-    "model_threads": Option(0, int, "CPU threads for the model; 0 chooses automatically."),
+    "model_threads": Option(
+        0,
+        int,
+        "CPU threads for the model; 0 chooses automatically (every core, up to 8, to read "
+        "the text, and one fewer to write, so the window keeps a core).",
+    ),
     "context_tokens": Option(2048, int, "Model context window, in tokens."),
     "editor_font_size": Option(13, int, "Editor font size, in points."),
     "editor_max_width": Option(760, int, "Widest line of text, in pixels; 0 for full width."),

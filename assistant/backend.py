@@ -75,8 +75,18 @@ class ModelNotLoadedError(RuntimeError):
 
 
 def default_thread_count() -> int:
-    """Threads for generation: every core up to 8 (more rarely helps small models)."""
+    """Threads for reading a prompt: every core up to 8 (more rarely helps small models)."""
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def beside_a_window_thread_count() -> int:
+    """Threads for generating tokens while a window works beside them: one core fewer
+    than `default_thread_count`, at least one. Each token is a graph whose steps meet at
+    a barrier, and on a core the GUI thread takes (a repaint, a slice of styling) the
+    barrier waits for it: in the window on 2 cores, one-token decodes took 20-60 ms on
+    two threads against 12.7 in a bare process, and one thread was as fast as two
+    (docs/performance.md, "The whole inline suggestion")."""
+    return max(1, default_thread_count() - 1)
 
 
 class LlamaBackend:
@@ -144,6 +154,7 @@ class LlamaBackend:
         *,
         flash_attn: bool = True,
         n_batch: int = DEFAULT_BATCH,
+        generation_threads: int | None = None,
     ) -> ModelFile:
         """Load the GGUF at `path`, replacing any loaded model; blocking, so run it off the GUI.
 
@@ -154,8 +165,11 @@ class LlamaBackend:
         KV cache (`KV_CACHE_TYPE`); where this llama.cpp build cannot make a context with
         them, the model loads without either.
         With `hash_cache` (a JSON file) a hash taken at an earlier launch is reused while
-        the file's size and modification time are unchanged. Raises `ModelLoadError` with a
-        plain-language message on any failure.
+        the file's size and modification time are unchanged. `n_threads` read prompts
+        (`default_thread_count` when not given) and generate tokens, unless
+        `generation_threads` says otherwise (`beside_a_window_thread_count`, for the
+        window's models). Raises `ModelLoadError` with a plain-language message on any
+        failure.
         """
         path = Path(path)
 
@@ -180,7 +194,7 @@ class LlamaBackend:
             options: dict[str, Any] = {
                 "model_path": str(path),
                 "n_ctx": n_ctx,
-                "n_threads": threads,
+                "n_threads": generation_threads or threads,
                 "n_threads_batch": threads,
                 "n_batch": min(n_batch, n_ctx),
                 "n_ubatch": min(n_batch, n_ctx),

@@ -1,7 +1,7 @@
 """Inline-suggestion latency and GUI stalls, through the real window and the real model.
 
 Two `WritingRoom`s (offscreen, timers running, the real task runner, the bundled model on
-2 threads), one with the prompt cache work on (warm-ups, the short cold prompt that grows)
+the writer's default threads: on 2 cores, 2 to read prompts and 1 to generate), one with the prompt cache work on (warm-ups, the short cold prompt that grows)
 and one with it off (the full prompt every time, nothing warmed: how it was), driven in
 turns, round by round, so the machine's load falls on both alike:
 
@@ -186,7 +186,9 @@ def _open_room(home: Path, text: str, name: str, cache: bool) -> Any:
     from app.writing_room import WritingRoom
 
     settings = Settings(paths.settings_path())
-    settings.set("model_threads", 2)
+    # The writer's default threads (0): on 2 cores, 2 read the prompt and 1 generates
+    # beside the window (`assistant.backend.beside_a_window_thread_count`).
+    settings.set("model_threads", 0)
     settings.set("suggestion_max_tokens", MAX_TOKENS)
     room = WritingRoom(settings, load_model=False)
     room.window.set_close_guard(lambda: True)
@@ -215,7 +217,14 @@ def run(
 
     app = QApplication.instance() or QApplication([])
     modes = {"on": True, "off": False}
-    figures: dict[str, Any] = {"rounds": rounds, "move_rounds": move_rounds, "modes": {}}
+    from assistant.backend import beside_a_window_thread_count, default_thread_count
+
+    figures: dict[str, Any] = {
+        "rounds": rounds,
+        "move_rounds": move_rounds,
+        "threads": {"prompt": default_thread_count(), "generation": beside_a_window_thread_count()},
+        "modes": {},
+    }
     samples: dict[str, dict[str, list[float]]] = {
         m: {"open_first": [], "end_first": [], "end_whole": [], "move_first": [], "stall": []}
         for m in modes

@@ -165,3 +165,20 @@ def test_the_kv_cache_is_8_bit_with_flash_attention(backend: LlamaBackend) -> No
     """Half the f16 cache's memory; the cache-reuse tests below run on it too."""
     params = backend._llm.context_params
     assert (params.type_k, params.type_v) == (KV_CACHE_TYPE, KV_CACHE_TYPE)
+
+
+def test_generation_threads_apart_from_the_prompts(default_model: Path) -> None:
+    from assistant.backend import beside_a_window_thread_count, default_thread_count
+
+    assert beside_a_window_thread_count() == max(1, default_thread_count() - 1)
+    fresh = LlamaBackend()
+    try:
+        fresh.load(default_model, n_ctx=512, n_threads=2, generation_threads=1)
+        params = fresh._llm.context_params
+        assert (params.n_threads, params.n_threads_batch) == (1, 2)
+        assert fresh.generate(PROMPT, max_tokens=4, seed=3).text
+        fresh.load(default_model, n_ctx=512, n_threads=2)  # not given: the same for both
+        params = fresh._llm.context_params
+        assert (params.n_threads, params.n_threads_batch) == (2, 2)
+    finally:
+        fresh.close()
