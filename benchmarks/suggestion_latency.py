@@ -1,9 +1,10 @@
 """Inline-suggestion latency and GUI stalls, through the real window and the real model.
 
 Two `WritingRoom`s (offscreen, timers running, the real task runner, the bundled model on
-the writer's default threads: on 2 cores, 2 to read prompts and 1 to generate), one with the prompt cache work on (warm-ups, the short cold prompt that grows)
-and one with it off (the full prompt every time, nothing warmed: how it was), driven in
-turns, round by round, so the machine's load falls on both alike:
+the writer's default threads: on 2 cores, 2 to read prompts and 1 to generate), one with
+the prompt cache work on (warm-ups, the short cold prompt that grows) and one with it off
+(the full prompt every time, nothing warmed: how it was), driven in turns, round by
+round, so the machine's load falls on both alike:
 
 - **typing at the end** of a 20,000-word manuscript: a few words typed key by key (80 ms
   apart), then the writer pauses: from the editor's pause signal (after the pause delay)
