@@ -304,7 +304,6 @@ class ModelService(QObject):
                 out[task] = self._long_names.get(task) or describe_ref(ref)
         return out
 
-    # --- the suggestion model ----------------------------------------------------
     def generation_threads(self) -> int | None:
         """Threads the window's models generate with: one core fewer than they read
         prompts with, leaving the window a core (`beside_a_window_thread_count`), unless
@@ -315,6 +314,7 @@ class ModelService(QObject):
 
         return beside_a_window_thread_count()
 
+    # --- the suggestion model ----------------------------------------------------
     def suggestion_n_ctx(self) -> int:
         """The suggestion model's context: what its prompts use (see
         `assistant.prompts.suggestion_context_tokens`), at most the `n_ctx` asked for;

@@ -54,8 +54,8 @@ LOW_PRIORITY_NICE = 10
 #: lock around its calls into Qt, so a GUI slice that makes a hundred of them (styling
 #: paragraphs, putting a long text in) waited up to 5 ms for each one to come back
 #: while a lane worked in Python: with 50 MB opening, slices of 1 ms of CPU took
-#: 40-60 ms and the window stalled for 230 ms. At 1 ms the same open stalls about 70 ms
-#: at most and a tenth as often (docs/performance.md, "GIL convoys").
+#: 40-60 ms and the window stalled for 230 ms. At 1 ms the same open stalls about 70-80 ms
+#: at most, half as often (docs/performance.md, "GIL convoys").
 SWITCH_INTERVAL_S = 0.001
 
 

@@ -218,14 +218,7 @@ def run(
 
     app = QApplication.instance() or QApplication([])
     modes = {"on": True, "off": False}
-    from assistant.backend import beside_a_window_thread_count, default_thread_count
-
-    figures: dict[str, Any] = {
-        "rounds": rounds,
-        "move_rounds": move_rounds,
-        "threads": {"prompt": default_thread_count(), "generation": beside_a_window_thread_count()},
-        "modes": {},
-    }
+    figures: dict[str, Any] = {"rounds": rounds, "move_rounds": move_rounds, "modes": {}}
     samples: dict[str, dict[str, list[float]]] = {
         m: {"open_first": [], "end_first": [], "end_whole": [], "move_first": [], "stall": []}
         for m in modes
@@ -235,6 +228,8 @@ def run(
     long_text = manuscript(words=20_000, seed=2)
     rooms = {m: _open_room(home, long_text, f"long-{m}", cache) for m, cache in modes.items()}
     probes = {m: Probe(room) for m, room in rooms.items()}
+    loaded = rooms["on"].model._backend._llm.context_params  # noqa: SLF001 - the real context
+    figures["threads"] = {"prompt": loaded.n_threads_batch, "generation": loaded.n_threads}
     _loop(app, READ_MS)  # the documents just opened (the "on" room warms its end)
     for i in range(rounds + 1):
         for m, room in rooms.items():
