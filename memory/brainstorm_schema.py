@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+import sqlite3
 
 
-def create_brainstorm_tables(db: sqlite_utils.Database) -> None:
+def create_brainstorm_tables(db: sqlite3.Connection) -> None:
     """Migration 0003: one row per brainstorm (request and ideas, as JSON)."""
     db.execute(
         """CREATE TABLE brainstorms (

@@ -8,10 +8,10 @@ the background; this Python's sqlite3 cannot load sqlite-vec, so search is numpy
 
 from __future__ import annotations
 
-import sqlite_utils
+import sqlite3
 
 
-def create_memory_tables(db: sqlite_utils.Database) -> None:
+def create_memory_tables(db: sqlite3.Connection) -> None:
     """Create the memory tables (run once, inside the migration's transaction)."""
     db.execute(
         """CREATE TABLE feedback (

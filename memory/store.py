@@ -69,13 +69,16 @@ class _Database:
         return getattr(self.full(), name)
 
 
-_MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
+#: Each migration is plain SQL on the library's connection, so the first start, which
+#: creates the library, imports neither sqlite-utils nor numpy (0.1-0.15 s before the
+#: window could paint).
+_MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = []
 
 
-def _migration(name: str) -> Callable[[Callable[[sqlite_utils.Database], None]], Any]:
+def _migration(name: str) -> Callable[[Callable[[sqlite3.Connection], None]], Any]:
     """Register a schema migration; they run once each, in the order they appear."""
 
-    def register(fn: Callable[[sqlite_utils.Database], None]) -> Any:
+    def register(fn: Callable[[sqlite3.Connection], None]) -> Any:
         _MIGRATIONS.append((name, fn))
         return fn
 
@@ -83,7 +86,7 @@ def _migration(name: str) -> Callable[[Callable[[sqlite_utils.Database], None]],
 
 
 @_migration("0001_documents_authors_events_snapshots")
-def _m0001(db: sqlite_utils.Database) -> None:
+def _m0001(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE documents (
             id TEXT PRIMARY KEY,
@@ -132,21 +135,21 @@ def _m0001(db: sqlite_utils.Database) -> None:
 
 
 @_migration("0002_long_term_memory")
-def _m0002_memory(db: sqlite_utils.Database) -> None:
+def _m0002_memory(db: sqlite3.Connection) -> None:
     from memory.memory_schema import create_memory_tables
 
     create_memory_tables(db)
 
 
 @_migration("0003_brainstorm_history")
-def _m0003_brainstorm(db: sqlite_utils.Database) -> None:
+def _m0003_brainstorm(db: sqlite3.Connection) -> None:
     from memory.brainstorm_schema import create_brainstorm_tables
 
     create_brainstorm_tables(db)
 
 
 @_migration("0004_model_edits")
-def _m0004_model_edits(db: sqlite_utils.Database) -> None:
+def _m0004_model_edits(db: sqlite3.Connection) -> None:
     # Model events the writer edited by deleting some of their text (a deletion leaves
     # nothing in the runs to show it): derived from the ledger, kept for the labels.
     db.execute(
@@ -160,7 +163,7 @@ def _m0004_model_edits(db: sqlite_utils.Database) -> None:
 
 
 @_migration("0005_ledger_tables_with_rowids")
-def _m0005_rowid_ledger(db: sqlite_utils.Database) -> None:
+def _m0005_rowid_ledger(db: sqlite3.Connection) -> None:
     # WITHOUT ROWID tables keep whole rows in their key's b-tree, and SQLite reads a
     # row's whole payload to compare keys when it overflows a page: with a 50 MB book's
     # snapshot (or its import event) in the table, `SELECT MAX(seq) FROM snapshots
@@ -354,7 +357,7 @@ class Store:
             )
         for number, (_name, apply) in enumerate(_MIGRATIONS[version:], start=version + 1):
             with self.transaction():
-                apply(self.db.full())
+                apply(self.db.conn)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
     @property
