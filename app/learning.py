@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, Signal
 from app import messages
 from app.errors import DraftsmithError
 from app.tasks import TaskContext, TaskRunner
-from memory.text_pieces import line_pieces
+from memory.text_pieces import PIECE_CHARS, line_pieces
 
 if TYPE_CHECKING:
     from assistant.model import LanguageModel
@@ -55,12 +55,14 @@ def _learn_from_text(
         return []
     passages = choose_passages(text, labels)
     store.replace_voice(doc_key, [(p.text, p.evidence(doc_key)) for p in passages])
-    own = own_text(text, labels, OWN_LABELS)
+    # The writer's own stretches read in place: joined into one string they were a copy
+    # of up to the whole manuscript, holding the interpreter's lock (0.1-0.3 s at 50 MB).
+    own = own_stretches(labels, OWN_LABELS)
     known = {m.name.lower() for m in store.memories(status=None) if m.name}
     proposed = []
-    for name in names_to_propose(own, known)[:3]:
+    for name in names_to_propose(text, known, own)[:3]:
         found = store.propose(
-            f"A name in your text ({own.count(name)} times).",
+            f"A name in your text ({occurrences(text, name, own)} times).",
             "character",
             name=name,
             evidence=[{"kind": "span", "doc": doc_key, "name": name}],
@@ -122,13 +124,15 @@ class Why:
         return describe_why(self.model.memory, self.model.identity, self.model.last_prompt)
 
 
-def names_to_propose(text: str, known: set[str]) -> list[str]:
-    """Multi-word capitalised names that occur PROPOSE_AFTER times in `text`, not known yet."""
+def names_to_propose(
+    text: str, known: set[str], stretches: Sequence[tuple[int, int]] | None = None
+) -> list[str]:
+    """Multi-word capitalised names that occur PROPOSE_AFTER times in `text`, not known
+    yet. `stretches` ([start, end) ranges, `own_stretches`): only those parts of `text`,
+    each read as if it stood on a line of its own, without copying them out (the same
+    names as for the stretches joined by newlines)."""
     counts: Counter[str] = Counter()
-    # Piece by piece (a name never spans lines): one `findall` over a 50 MB manuscript
-    # held the interpreter's lock on the memory lane, and froze the window, for 0.75 s.
-    matches = (m for start, end in line_pieces(text) for m in _NAME.findall(text, start, end))
-    for match in matches:
+    for match in _names_in(text, [(0, len(text))] if stretches is None else stretches):
         # "Later Mara Voss" at a sentence's start also counts as "Mara Voss": every run of
         # two or more of its capitalised words is a candidate.
         words = match.split()
@@ -143,23 +147,51 @@ def names_to_propose(text: str, known: set[str]) -> list[str]:
         if n.lower() not in known
         and not any(n != m and f" {n} " in f" {m} " and counts[m] >= counts[n] for m in frequent)
     ]
-    return sorted(names, key=lambda n: (-counts[n], text.find(n)))
+    if stretches is None:
+        return sorted(names, key=lambda n: (-counts[n], text.find(n)))
+    return sorted(names, key=lambda n: (-counts[n], _first_in(text, n, stretches)))
 
 
-def own_text(text: str, labels: list[tuple[int, int, str]], own_labels: Any) -> str:
-    """The writer's own stretches of `text`: runs that touch are joined as they stand
-    (typing key by key makes one run per key), separate stretches by a newline."""
-    pieces: list[str] = []
-    end = -1
+def _names_in(text: str, stretches: Sequence[tuple[int, int]]) -> Iterator[str]:
+    """`_NAME`'s matches in each stretch, piece by piece (a name never spans lines): one
+    `findall` over a 50 MB manuscript held the interpreter's lock on the memory lane, and
+    froze the window, for 0.75 s. A stretch starting inside a line is read from a copy of
+    its first line (a regex looks before the position it starts from: "wroteMara" has no
+    word boundary before "Mara" in place, and had one on a line of its own)."""
+    for lo, hi in stretches:
+        for start, end in line_pieces(text, PIECE_CHARS, lo, hi):
+            if start == lo and lo > 0 and text[lo - 1] != "\n":
+                yield from _NAME.findall(text[start:end])
+            else:
+                yield from _NAME.findall(text, start, end)
+
+
+def _first_in(text: str, name: str, stretches: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """Where `name` first occurs in the stretches: (stretch, offset), in their order."""
+    for k, (lo, hi) in enumerate(stretches):
+        at = text.find(name, lo, hi)
+        if at >= 0:
+            return k, at
+    return len(stretches), -1
+
+
+def occurrences(text: str, name: str, stretches: Sequence[tuple[int, int]]) -> int:
+    """How many times `name` occurs in the stretches of `text` (none spans two)."""
+    return sum(text.count(name, lo, hi) for lo, hi in stretches)
+
+
+def own_stretches(labels: list[tuple[int, int, str]], own_labels: Any) -> list[tuple[int, int]]:
+    """[start, end) of the writer's own stretches: runs with one of `own_labels` that
+    touch are one stretch (typing key by key makes one run per key)."""
+    stretches: list[tuple[int, int]] = []
     for start, length, label in labels:
         if label not in own_labels:
             continue
-        if pieces and start == end:
-            pieces[-1] += text[start : start + length]
+        if stretches and start == stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], start + length)
         else:
-            pieces.append(text[start : start + length])
-        end = start + length
-    return "\n".join(pieces)
+            stretches.append((start, start + length))
+    return stretches
 
 
 class Learning(QObject):
