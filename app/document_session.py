@@ -53,13 +53,14 @@ from memory import recovery
 from memory.document import AuthoredDocument
 from memory.document import text_sha256 as recovery_sha256
 from memory.errors import DraftsmithError
-from memory.events import Author, SourceKind
+from memory.events import Author, EditEvent, SourceKind
 from memory.provenance import record_for, trust
 from memory.provenance.annotations import (
     ParsedAnnotations,
     annotation_block,
     write_annotated_markdown,
 )
+from memory.provenance.build import record_of_runs
 from memory.provenance.record import ProvenanceRecord
 from memory.provenance.text_hash import sha256_hex
 from memory.provenance.trust import BlockChoice, KnownLedger, Source, TrustDecision
@@ -886,18 +887,27 @@ class DocumentSession(QObject):
         # there for free; the editor's costs a copy through UTF-16 (10 ms per MB).
         text = authored.text if authored is not None else self.editor.toPlainText()
         self.flush()  # the journal holds everything up to the saved seq
-        record: ProvenanceRecord | None = None
+        authorship: _SavedRuns | None = None
         problem: str | None = None
         if self._wants_block(text, path):
             assert authored is not None
             try:
-                record = record_for(authored, path.stem, app_version())
+                # Its runs and events as of now (a list and a shallow copy); the record
+                # and its spans are made on the lane (`_write_file`).
+                authorship = _SavedRuns(
+                    title=path.stem,
+                    runs=authored.authored_text.runs(),
+                    events=dict(authored.events),
+                    ledger_head=authored.head_hash,
+                    app_version=app_version(),
+                    edited=authored.edited_models,
+                )
             except DraftsmithError as exc:  # the library failed while reading the authorship
                 problem = str(exc)
         return _SaveJob(
             path=path,
             text=text,
-            record=record,
+            authorship=authorship,
             file_format=self.file_format,
             authored=authored,
             head_seq=authored.head_seq if authored is not None else 0,
@@ -1127,13 +1137,38 @@ class _SaveRequest:
     recent: bool
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _SavedRuns:
+    """A document's authorship as of a save, taken on the GUI thread (a list of its runs
+    and a shallow copy of its events: what typing after Ctrl+S changes is not in them)."""
+
+    title: str
+    runs: list[tuple[int, int, int]]  # (start, length, event seq), in order
+    events: dict[int, EditEvent]
+    ledger_head: str
+    app_version: str
+    edited: frozenset[int]
+
+    def record(self, text: str) -> ProvenanceRecord:
+        """The record of `text` (the text saved) with these runs: on the lane."""
+        return record_of_runs(
+            self.title,
+            text,
+            self.runs,
+            self.events,
+            self.ledger_head,
+            self.app_version,
+            self.edited,
+        )
+
+
 @dataclasses.dataclass(slots=True, eq=False)
 class _SaveJob:
     """One save: what the GUI thread took (immutable), and what the lane reports."""
 
     path: Path
     text: str
-    record: ProvenanceRecord | None  # the authorship to write as a block, if any
+    authorship: _SavedRuns | None  # what the block is made of, if the file gets one
     file_format: FileFormat
     authored: AuthoredDocument | None  # read on the GUI thread only
     head_seq: int  # the ledger entry the text is as of
@@ -1156,7 +1191,12 @@ def _write_file(job: _SaveJob) -> None:
         # The text a piece of lines at a time and its block apart, never one string of
         # both: each whole-text copy or encoding held the interpreter's lock, and so
         # froze the window, for 50-700 ms at 50 MB.
-        block = annotation_block(job.record) if job.record is not None else ""
+        block = ""
+        if job.authorship is not None:
+            try:
+                block = annotation_block(job.authorship.record(job.text))
+            except DraftsmithError as exc:  # the library failed while reading the authorship
+                job.block_problem = str(exc)
         parts = list(encode_text_pieces(job.text, job.file_format, then=block))
         job.text_sha256 = sha256_hex(job.text)
         data = b"".join(parts)
