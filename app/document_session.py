@@ -23,7 +23,7 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -40,7 +40,7 @@ from app.files import (
     FileFormat,
     FileProblem,
     NotUtf8,
-    encode_text_pieces,
+    encode_pieces,
     encoding_name,
     read_document,
     write_bytes_atomically,
@@ -57,12 +57,10 @@ from memory.events import Author, EditEvent, SourceKind
 from memory.provenance import record_for, trust
 from memory.provenance.annotations import (
     ParsedAnnotations,
-    annotation_block,
+    annotation_block_of_pieces,
     write_annotated_markdown,
 )
-from memory.provenance.build import record_of_runs
-from memory.provenance.record import ProvenanceRecord
-from memory.provenance.text_hash import sha256_hex
+from memory.provenance.text_hash import sha256_of_pieces
 from memory.provenance.trust import BlockChoice, KnownLedger, Source, TrustDecision
 from memory.store import Store
 from memory.utf16_offsets import Utf16Offsets
@@ -884,36 +882,32 @@ class DocumentSession(QObject):
             self.wait_loaded()  # no authored text: the editor's, all of it
         authored = self.authored
         # The authored text is the editor's (the bridge records every change), and is
-        # there for free; the editor's costs a copy through UTF-16 (10 ms per MB).
-        text = authored.text if authored is not None else self.editor.toPlainText()
+        # there for free as the chunks it is held in (immutable strings: the lane reads
+        # them as they are; joined, 50 MB took 50-400 ms holding the interpreter's
+        # lock); the editor's costs a copy through UTF-16 (10 ms per MB).
+        pieces = (
+            authored.authored_text.chunks()
+            if authored is not None
+            else (self.editor.toPlainText(),)
+        )
         self.flush()  # the journal holds everything up to the saved seq
         authorship: _SavedRuns | None = None
-        problem: str | None = None
-        if self._wants_block(text, path):
+        if self._wants_block(any(pieces), path):
             assert authored is not None
-            try:
-                # Its runs and events as of now (a list and a shallow copy); the record
-                # and its spans are made on the lane (`_write_file`).
-                authorship = _SavedRuns(
-                    title=path.stem,
-                    runs=authored.authored_text.runs(),
-                    events=dict(authored.events),
-                    ledger_head=authored.head_hash,
-                    app_version=app_version(),
-                    edited=authored.edited_models,
-                )
-            except DraftsmithError as exc:  # the library failed while reading the authorship
-                problem = str(exc)
+            # Its runs and events as of now (a list and a shallow copy); the block is
+            # made on the lane (`_write_file`).
+            authorship = _SavedRuns(
+                runs=authored.authored_text.runs(), events=authored.events_copy()
+            )
         return _SaveJob(
             path=path,
-            text=text,
+            pieces=pieces,
             authorship=authorship,
             file_format=self.file_format,
             authored=authored,
             head_seq=authored.head_seq if authored is not None else 0,
             revision=self.editor.document().revision(),
             recent=recent,
-            block_problem=problem,
         )
 
     def _keep_snapshot_of(self, job: _SaveJob) -> None:
@@ -945,7 +939,7 @@ class DocumentSession(QObject):
         return ok
 
     def _record_save(self, job: _SaveJob) -> bool:
-        path, text = job.path, job.text
+        path = job.path
         if job.block_problem is not None:
             log.warning("authorship block not built: %s", job.block_problem)
             messages.error(
@@ -990,7 +984,7 @@ class DocumentSession(QObject):
             self.state.add_recent(path)
             self.recent_changed.emit()
         self.window.status.showMessage(f"Saved {path.name} at {time.strftime('%H:%M')}", 4000)
-        self.saved.emit(text)
+        self.saved.emit(path)
         return True
 
     def _unchanged_since(self, job: _SaveJob) -> bool:
@@ -999,7 +993,9 @@ class DocumentSession(QObject):
         if job.authored is not None and job.authored is self.authored:
             return self.authored.head_seq == job.head_seq
         document = self.editor.document()
-        return document.revision() == job.revision or self.editor.toPlainText() == job.text
+        return document.revision() == job.revision or self.editor.toPlainText() == "".join(
+            job.pieces
+        )
 
     def _offer_conversion(self, path: Path, problem: NotUtf8) -> None:
         def open_converted() -> None:
@@ -1056,17 +1052,17 @@ class DocumentSession(QObject):
     def file_text(self, text: str, path: Path | None = None) -> str:
         """What goes into the file: Markdown carries its authorship block by default."""
         path = path or self.path
-        if path is None or not self._wants_block(text, path):
+        if path is None or not self._wants_block(bool(text), path):
             return text
         assert self.authored is not None
         return write_annotated_markdown(record_for(self.authored, path.stem, app_version()))
 
-    def _wants_block(self, text: str, path: Path) -> bool:
+    def _wants_block(self, has_text: bool, path: Path) -> bool:
         return bool(
             self.settings["markdown_authorship_block"]
             and path.suffix.lower() in MARKDOWN_SUFFIXES
             and self.authored is not None
-            and text
+            and has_text
         )
 
     def confirm_discard(self) -> bool:
@@ -1142,24 +1138,15 @@ class _SavedRuns:
     """A document's authorship as of a save, taken on the GUI thread (a list of its runs
     and a shallow copy of its events: what typing after Ctrl+S changes is not in them)."""
 
-    title: str
     runs: list[tuple[int, int, int]]  # (start, length, event seq), in order
     events: dict[int, EditEvent]
-    ledger_head: str
-    app_version: str
-    edited: frozenset[int]
 
-    def record(self, text: str) -> ProvenanceRecord:
-        """The record of `text` (the text saved) with these runs: on the lane."""
-        return record_of_runs(
-            self.title,
-            text,
-            self.runs,
-            self.events,
-            self.ledger_head,
-            self.app_version,
-            self.edited,
-        )
+    def block(self, pieces: Sequence[str]) -> tuple[str, str]:
+        """On the lane: the authorship block of the text `pieces` make (the text saved),
+        and that text's SHA-256."""
+        events = self.events
+        runs = ((start, length, events[seq].author) for start, length, seq in self.runs)
+        return annotation_block_of_pieces(pieces, runs)
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -1167,7 +1154,7 @@ class _SaveJob:
     """One save: what the GUI thread took (immutable), and what the lane reports."""
 
     path: Path
-    text: str
+    pieces: tuple[str, ...]  # the text, as the chunks it is held in
     authorship: _SavedRuns | None  # what the block is made of, if the file gets one
     file_format: FileFormat
     authored: AuthoredDocument | None  # read on the GUI thread only
@@ -1187,22 +1174,31 @@ class _SaveJob:
 def _write_file(job: _SaveJob) -> None:
     """The save's heavy part, on the "io" lane: the authorship block, the encoding, the
     atomic write and its fsync. Touches nothing but `job` and the file."""
+    with garbage.paused():
+        _write_pieces(job)
+
+
+def _write_pieces(job: _SaveJob) -> None:
     try:
-        # The text a piece of lines at a time and its block apart, never one string of
-        # both: each whole-text copy or encoding held the interpreter's lock, and so
-        # froze the window, for 50-700 ms at 50 MB.
-        block = ""
+        # The text a piece of lines at a time and its block apart, never one string or
+        # one bytes of either: each whole-text copy or encoding held the interpreter's
+        # lock, and so froze the window, for 50-700 ms at 50 MB.
+        block, digest = "", ""
         if job.authorship is not None:
             try:
-                block = annotation_block(job.authorship.record(job.text))
+                block, digest = job.authorship.block(job.pieces)
             except DraftsmithError as exc:  # the library failed while reading the authorship
                 job.block_problem = str(exc)
-        parts = list(encode_text_pieces(job.text, job.file_format, then=block))
-        job.text_sha256 = sha256_hex(job.text)
-        data = b"".join(parts)
-        del parts
-        write_bytes_atomically(job.path, data)
-        job.fingerprint = hashlib.sha256(data).hexdigest()
+        job.text_sha256 = digest or sha256_of_pieces(job.pieces)
+        written = hashlib.sha256()
+
+        def hashed() -> Iterator[bytes]:
+            for part in encode_pieces(job.pieces, job.file_format, then=block):
+                written.update(part)
+                yield part
+
+        write_bytes_atomically(job.path, hashed())
+        job.fingerprint = written.hexdigest()
         _note_fingerprint(job.path, job.fingerprint)
     except BaseException as exc:  # noqa: BLE001 - reported on the GUI thread
         job.error = exc

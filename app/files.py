@@ -21,7 +21,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -347,14 +347,24 @@ def encode_text_pieces(
     one call holding the interpreter's lock (a save runs on a lane beside the window).
     A file that mixes line endings is encoded whole (its endings go by line number),
     and so is one in a codec that writes a BOM at each call."""
+    return encode_pieces((text,), fmt, size, then)
+
+
+def encode_pieces(
+    pieces: Sequence[str], fmt: FileFormat = UTF8, size: int = PIECE_CHARS, then: str = ""
+) -> Iterator[bytes]:
+    """`encode_text_pieces` of the text the `pieces` make joined (a save's text, as
+    the chunks the editor holds it in), never joining them but where the format needs
+    the whole text at once."""
     if fmt.endings or codecs.lookup(fmt.encoding).name in _WHOLE_CODECS:
-        yield encode_text(text + then, fmt)
+        yield encode_text("".join(pieces) + then, fmt)
         return
     if fmt.bom and fmt.encoding in _BOM_FOR:
         yield _BOM_FOR[fmt.encoding]
     plain = replace(fmt, bom=False)
-    for start, end in line_pieces(text, size):
-        yield encode_text(text[start:end], plain)
+    for text in pieces:
+        for start, end in line_pieces(text, size):
+            yield encode_text(text[start:end], plain)
     if then:
         yield encode_text(then, plain)
 
@@ -365,8 +375,10 @@ def write_text_atomically(path: Path, text: str, fmt: FileFormat = UTF8) -> None
     write_bytes_atomically(Path(path), encode_text(text, fmt))
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write bytes so that a crash or full disk never damages the previous file.
+def write_bytes_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write bytes (or pieces of them, written in order as they come: a long text
+    encoded a piece at a time is never one copy) so that a crash, a full disk or a
+    piece that cannot be made never damages the previous file.
 
     The bytes go to a hidden temporary file in the same folder, are flushed to disk,
     and then replace the target in one rename. An existing file keeps its permissions;
@@ -390,7 +402,11 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
         ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes | bytearray | memoryview):
+                handle.write(data)
+            else:
+                for piece in data:
+                    handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         try:
@@ -399,11 +415,13 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
             mode = 0o666 & ~current_umask()
         os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
-    except OSError as exc:
+    except BaseException as exc:
         try:
             os.unlink(tmp_name)
         except OSError:
             pass
+        if not isinstance(exc, OSError):
+            raise  # a piece that could not be encoded: said as it was raised
         reason = _reason(exc, folder)
         raise FileProblem(
             f"“{path.name}” was not saved because {reason}. The previous version is intact "

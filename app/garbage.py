@@ -16,11 +16,17 @@ Objects freed by their reference counts (most) go as ever, frozen or not.
 from __future__ import annotations
 
 import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 #: Documents at least this long (characters) are frozen out of full collections.
 FREEZE_CHARS = 1_000_000
 
 _frozen = False
+_pauses = 0  # how many `paused` blocks are running now, on any thread
+_resume = False  # whether collections were on when the first of them began
+_pause_lock = threading.Lock()
 
 
 def freeze_what_lives(document_chars: int) -> None:
@@ -40,3 +46,26 @@ def thaw() -> None:
         _frozen = False
         gc.unfreeze()
         gc.collect()
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No automatic collection while the block runs (on any thread): for a lane's long
+    work over a long document, which makes tens of thousands of objects (a save's runs,
+    the learning lane's spans and labels) and so set off full collections of 30-60 ms
+    each, holding the interpreter's lock, that the window waited through. What the
+    work leaves behind is freed by reference counts as ever; the first collection after
+    the last block ends finds only what was cyclic. Blocks on several threads nest."""
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()

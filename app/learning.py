@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app import messages
+from app import garbage, messages
 from app.errors import DraftsmithError
 from app.tasks import TaskContext, TaskRunner
 from memory.text_pieces import PIECE_CHARS, line_pieces
@@ -43,26 +44,37 @@ log = logging.getLogger(__name__)
 LANE = "memory"
 EMBED_LANE = "embedding"
 
+#: A text as (offset, window, the window's labels or stretches) (`line_windows`).
+Windows = Sequence[tuple[int, str, Sequence[tuple[int, int, str]]]]
+
 
 def _learn_from_text(
     store: MemoryStore, doc_key: str, text: str, labels: list[tuple[int, int, str]]
 ) -> list[Any]:
     """On the memory lane: voice passages from the writer's own text, and up to three
     name proposals (the new memories)."""
-    from memory.voice import OWN_LABELS, choose_passages
+    return _learn_from_windows(store, doc_key, [(0, text, labels)])
+
+
+def _learn_from_windows(store: MemoryStore, doc_key: str, windows: Windows) -> list[Any]:
+    """`_learn_from_text` of a text read as (offset, window, its labels) windows that
+    end after newlines (`memory.text_pieces.line_windows`): the same passages and names
+    as in the whole text, which is never joined."""
+    from memory.voice import OWN_LABELS, choose_passages_in
 
     if store.learning_paused or store.is_private(doc_key):
         return []
-    passages = choose_passages(text, labels)
+    passages = choose_passages_in(windows)
     store.replace_voice(doc_key, [(p.text, p.evidence(doc_key)) for p in passages])
     # The writer's own stretches read in place: joined into one string they were a copy
     # of up to the whole manuscript, holding the interpreter's lock (0.1-0.3 s at 50 MB).
-    own = own_stretches(labels, OWN_LABELS)
+    own = [(offset, text, own_stretches(labels, OWN_LABELS)) for offset, text, labels in windows]
     known = {m.name.lower() for m in store.memories(status=None) if m.name}
     proposed = []
-    for name in names_to_propose(text, known, own)[:3]:
+    for name in names_to_propose_in(own, known)[:3]:
+        times = sum(occurrences(text, name, stretches) for _offset, text, stretches in own)
         found = store.propose(
-            f"A name in your text ({occurrences(text, name, own)} times).",
+            f"A name in your text ({times} times).",
             "character",
             name=name,
             evidence=[{"kind": "span", "doc": doc_key, "name": name}],
@@ -75,10 +87,12 @@ def _learn_from_text(
 @dataclass(frozen=True, slots=True)
 class SavedAuthorship:
     """A saved document's text and runs as of the save, taken on the GUI thread at the
-    cost of one list of its runs (the text is immutable, the events a shallow copy), for
-    the memory lane to label while the writer types on."""
+    cost of one list of its runs (the text's chunks are immutable, the events a shallow
+    copy), for the memory lane to label while the writer types on. The text stays in
+    the chunks the editor holds it in: joined, a 50 MB manuscript was one allocation of
+    100-200 MB holding the interpreter's lock for 50-400 ms, on either thread."""
 
-    text: str
+    pieces: tuple[str, ...]
     runs: list[tuple[int, int, int]]  # (start, length, event seq)
     events: dict[int, Any]  # seq -> memory.events.EditEvent
     edited: frozenset[int]
@@ -87,11 +101,16 @@ class SavedAuthorship:
     def of(cls, document: Any) -> SavedAuthorship:
         """From a `memory.document.AuthoredDocument` (on the GUI thread)."""
         return cls(
-            document.text,
+            document.authored_text.chunks(),
             document.authored_text.runs(),
-            dict(document.events),
+            document.events_copy(),
             document.edited_models,
         )
+
+    @property
+    def text(self) -> str:
+        """The whole text, joined (for a short document, or a test)."""
+        return "".join(self.pieces)
 
     def labels(self) -> tuple[list[tuple[int, int, str]], Counter[int]]:
         """The origin labels (`AuthoredDocument.labels`) and the characters per event
@@ -99,11 +118,18 @@ class SavedAuthorship:
         from memory.events import AttributedSpan
         from memory.feedback import model_chars_of
         from memory.origins import label_spans
+        from memory.text_pieces import PiecesText
 
         events = self.events
         spans = [AttributedSpan(s, n, events[e]) for s, n, e in self.runs]
-        labels = label_spans(self.text, spans, self.edited)
+        labels = label_spans(PiecesText(self.pieces), spans, self.edited)
         return labels, model_chars_of(spans, labels)
+
+    def windows(self, labels: list[tuple[int, int, str]]) -> Windows:
+        """The text in windows of whole lines with `labels` cut to each (`line_windows`)."""
+        from memory.text_pieces import line_windows
+
+        return line_windows(self.pieces, labels)
 
 
 NEAR_CURSOR_CHARS = 1500
@@ -131,14 +157,26 @@ def names_to_propose(
     yet. `stretches` ([start, end) ranges, `own_stretches`): only those parts of `text`,
     each read as if it stood on a line of its own, without copying them out (the same
     names as for the stretches joined by newlines)."""
+    return names_to_propose_in(
+        [(0, text, [(0, len(text))] if stretches is None else stretches)], known
+    )
+
+
+def names_to_propose_in(
+    windows: Sequence[tuple[int, str, Sequence[tuple[int, int]]]], known: set[str]
+) -> list[str]:
+    """`names_to_propose` of a text read as (offset, window, the window's stretches)
+    windows that end after newlines: the same names in the same order (no name spans a
+    line), the text never joined."""
     counts: Counter[str] = Counter()
-    for match in _names_in(text, [(0, len(text))] if stretches is None else stretches):
-        # "Later Mara Voss" at a sentence's start also counts as "Mara Voss": every run of
-        # two or more of its capitalised words is a candidate.
-        words = match.split()
-        for i in range(len(words)):
-            for j in range(i + 2, len(words) + 1):
-                counts[" ".join(words[i:j])] += 1
+    for _offset, text, stretches in windows:
+        for match in _names_in(text, stretches):
+            # "Later Mara Voss" at a sentence's start also counts as "Mara Voss": every
+            # run of two or more of its capitalised words is a candidate.
+            words = match.split()
+            for i in range(len(words)):
+                for j in range(i + 2, len(words) + 1):
+                    counts[" ".join(words[i:j])] += 1
     frequent = [n for n, c in counts.items() if c >= PROPOSE_AFTER]
     # Drop a candidate inside a longer one seen as often ("Mara Voss" in "Captain Mara Voss").
     names = [
@@ -147,9 +185,7 @@ def names_to_propose(
         if n.lower() not in known
         and not any(n != m and f" {n} " in f" {m} " and counts[m] >= counts[n] for m in frequent)
     ]
-    if stretches is None:
-        return sorted(names, key=lambda n: (-counts[n], text.find(n)))
-    return sorted(names, key=lambda n: (-counts[n], _first_in(text, n, stretches)))
+    return sorted(names, key=lambda n: (-counts[n], _first_in(windows, n)))
 
 
 def _names_in(text: str, stretches: Sequence[tuple[int, int]]) -> Iterator[str]:
@@ -166,13 +202,14 @@ def _names_in(text: str, stretches: Sequence[tuple[int, int]]) -> Iterator[str]:
                 yield from _NAME.findall(text, start, end)
 
 
-def _first_in(text: str, name: str, stretches: Sequence[tuple[int, int]]) -> tuple[int, int]:
-    """Where `name` first occurs in the stretches: (stretch, offset), in their order."""
-    for k, (lo, hi) in enumerate(stretches):
-        at = text.find(name, lo, hi)
-        if at >= 0:
-            return k, at
-    return len(stretches), -1
+def _first_in(windows: Sequence[tuple[int, str, Sequence[tuple[int, int]]]], name: str) -> int:
+    """Where `name` first occurs in the windows' stretches (in the whole text)."""
+    for offset, text, stretches in windows:
+        for lo, hi in stretches:
+            at = text.find(name, lo, hi)
+            if at >= 0:
+                return offset + at
+    return sys.maxsize
 
 
 def occurrences(text: str, name: str, stretches: Sequence[tuple[int, int]]) -> int:
@@ -180,7 +217,7 @@ def occurrences(text: str, name: str, stretches: Sequence[tuple[int, int]]) -> i
     return sum(text.count(name, lo, hi) for lo, hi in stretches)
 
 
-def own_stretches(labels: list[tuple[int, int, str]], own_labels: Any) -> list[tuple[int, int]]:
+def own_stretches(labels: Sequence[tuple[int, int, str]], own_labels: Any) -> list[tuple[int, int]]:
     """[start, end) of the writer's own stretches: runs with one of `own_labels` that
     touch are one stretch (typing key by key makes one run per key)."""
     stretches: list[tuple[int, int]] = []
@@ -447,11 +484,12 @@ class Learning(QObject):
         def work(ctx: TaskContext) -> list[Any]:
             from memory.feedback import measure_rewrites
 
-            labels, still_model = saved.labels()
-            if ctx.cancelled:
-                return []
-            proposed = _learn_from_text(store, doc_key, saved.text, labels)
-            measure_rewrites(store, doc_key, still_model)
+            with garbage.paused():  # a manuscript's spans and labels: no full collections
+                labels, still_model = saved.labels()
+                if ctx.cancelled:
+                    return []
+                proposed = _learn_from_windows(store, doc_key, saved.windows(labels))
+                measure_rewrites(store, doc_key, still_model)
             return proposed
 
         self.runner.submit(work, name="learn after save", lane=LANE, on_success=self._proposed)

@@ -161,6 +161,11 @@ class AuthoredDocument:
         """Events by seq: every event recorded this session and every one still in the text."""
         return MappingProxyType(self._events)
 
+    def events_copy(self) -> dict[int, EditEvent]:
+        """A shallow copy of `events`, made at C speed (`dict(events)` goes through the
+        read-only view key by key: 25 ms for a manuscript's 60,000 events)."""
+        return self._events.copy()
+
     @property
     def head_hash(self) -> str:
         return self.ledger.head_hash

@@ -18,6 +18,7 @@ from typing import Literal
 
 import resources
 from memory.events import AttributedSpan, Author, EditEvent, How, SourceKind
+from memory.text_pieces import Readable
 
 HUMAN = "human"
 MODEL = "model"
@@ -180,7 +181,7 @@ def origin_of(event: EditEvent) -> str:
     return HUMAN
 
 
-def _same_word_or_sentence(text: str, boundary: int) -> bool:
+def _same_word_or_sentence(text: Readable, boundary: int) -> bool:
     """Whether the characters either side of `boundary` share a word or a sentence."""
     if boundary <= 0 or boundary >= len(text):
         return False
@@ -204,7 +205,7 @@ def _same_word_or_sentence(text: str, boundary: int) -> bool:
 
 
 def label_spans(
-    text: str, spans: Sequence[AttributedSpan], edited: Collection[int] = ()
+    text: Readable, spans: Sequence[AttributedSpan], edited: Collection[int] = ()
 ) -> list[tuple[int, int, str]]:
     """(start, length, label) for each span, applying the model-edited rule.
 

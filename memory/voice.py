@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,14 +60,28 @@ def choose_passages(
     document order. Read in place and only the longest kept while going (a heap): copying
     each stretch out and keeping every run of a 50 MB manuscript held the interpreter's
     lock on the memory lane, and so froze the window, for 0.1-0.3 s at a time."""
+    return choose_passages_in([(0, text, labels)], max_passages)
+
+
+def choose_passages_in(
+    windows: Iterable[tuple[int, str, Sequence[tuple[int, int, str]]]],
+    max_passages: int = MAX_PASSAGES,
+) -> list[Passage]:
+    """`choose_passages` of a text read as (offset, window, the window's labels) windows
+    that end after newlines (`memory.text_pieces.line_windows`): the same passages as in
+    the whole text, which is never joined (no passage spans a line)."""
     runs = (
-        run
+        (offset + s, offset + e, offset, text)
+        for offset, text, labels in windows
         for lo, hi in own_ranges(labels)
         for paragraph in _PARAGRAPH.finditer(text, lo, hi)
-        for run in _sentence_runs(text, paragraph.start(), paragraph.end())
+        for s, e in _sentence_runs(text, paragraph.start(), paragraph.end())
     )
     longest = heapq.nlargest(max(0, max_passages), runs, key=lambda run: run[1] - run[0])
-    return [Passage(text[s:e], s, e) for s, e in sorted(longest)]
+    return [
+        Passage(text[s - offset : e - offset], s, e)
+        for s, e, offset, text in sorted(longest, key=lambda run: run[0])
+    ]
 
 
 def _sentence_runs(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
 import regex
@@ -44,19 +44,53 @@ def _split(text: str) -> Sequence[int]:
 
 
 def _has_joiner(text: str) -> bool:
-    """Whether any code point of `text` can join a neighbour (`_JOINERS`). Asked of each
-    distinct code point, not searched through the text: the sets of a megabyte of prose
-    are made at C speed (a few dozen distinct characters, about 25 ms), where the
-    property search over every character took 0.18 s. In slices, so that a save on its
-    lane lets the GUI thread run between them (a set holds the GIL while it is made)."""
+    """Whether any code point of `text` can join a neighbour (`_any_joiner`)."""
+    return _any_joiner((text,))
+
+
+def _any_joiner(pieces: Iterable[str]) -> bool:
+    """Whether any code point of the text made of `pieces` can join a neighbour
+    (`_JOINERS`). Asked of each distinct code point, not searched through the text: the
+    sets of a megabyte of prose are made at C speed (a few dozen distinct characters,
+    about 25 ms), where the property search over every character took 0.18 s. In
+    slices, so that a save on its lane lets the GUI thread run between them (a set holds
+    the GIL while it is made)."""
     seen: set[str] = set()
-    for start in range(0, len(text), _SLICE):
-        new = set(text[start : start + _SLICE]) - seen
-        if new:
-            if any(_JOINERS.match(char) for char in new):
-                return True
-            seen |= new
+    for text in pieces:
+        for start in range(0, len(text), _SLICE):
+            new = set(text[start : start + _SLICE]) - seen
+            if new:
+                if any(_JOINERS.match(char) for char in new):
+                    return True
+                seen |= new
     return False
+
+
+def cluster_starts_of_pieces(pieces: Sequence[str]) -> Sequence[int]:
+    """`cluster_starts` of the text the `pieces` make joined, without joining them (a
+    save holds a long text as the chunks the editor left it in: joined, 50 MB was one
+    allocation of 100-200 MB holding the interpreter's lock for 50-400 ms). A cluster
+    can run over the seam between two pieces, so the last cluster found so far is split
+    again with the next piece: what comes after a cluster never moves the boundaries
+    before it (Unicode's break rules look one code point ahead)."""
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) <= 1:
+        return cluster_starts(pieces[0] if pieces else "")
+    total = sum(map(len, pieces))
+    if not _any_joiner(pieces):
+        return range(total + 1)
+    starts = [0]
+    position = 0  # where `carry` starts in the whole text
+    carry = ""  # the last cluster found so far: the next piece may extend it
+    for piece in pieces:
+        text = carry + piece
+        sizes = list(map(len, _CLUSTER.findall(text, concurrent=True)))
+        ends = list(accumulate(sizes[:-1], initial=position))
+        starts.extend(ends[1:])
+        position = ends[-1]
+        carry = text[len(text) - sizes[-1] :]
+    starts.append(total)
+    return starts
 
 
 def cluster_starts(text: str) -> Sequence[int]:
@@ -78,6 +112,17 @@ class GraphemeMap:
     def __init__(self, text: str) -> None:
         self.text = text
         self._starts = cluster_starts(text)
+        self._length = len(text)
+
+    @classmethod
+    def of_pieces(cls, pieces: Sequence[str]) -> GraphemeMap:
+        """The map of the text `pieces` make joined, which is not joined: `text` is
+        the first piece only when there is one (`cluster` needs the text)."""
+        out = cls.__new__(cls)
+        out.text = pieces[0] if len(pieces) == 1 else ""
+        out._starts = cluster_starts_of_pieces(pieces)
+        out._length = out._starts[-1]
+        return out
 
     @property
     def count(self) -> int:
@@ -85,7 +130,7 @@ class GraphemeMap:
 
     def to_grapheme(self, index: int) -> int:
         """The cluster that starts at or contains code point `index` (`count` at the end)."""
-        return bisect_right(self._starts, index) - 1 if index < len(self.text) else self.count
+        return bisect_right(self._starts, index) - 1 if index < self._length else self.count
 
     def first_cluster_at_or_after(self, index: int) -> int:
         """The first cluster whose first code point is at or after `index`."""

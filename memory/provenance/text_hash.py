@@ -8,6 +8,7 @@ the same digest with a megabyte of bytes at any moment.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 _CHUNK = 1 << 20  # characters encoded at once
 
@@ -24,6 +25,15 @@ def sha256_of(text: str, start: int = 0, end: int | None = None) -> hashlib._Has
     for begin in range(start, end, _CHUNK):
         digest.update(text[begin : min(begin + _CHUNK, end)].encode("utf-8"))
     return digest
+
+
+def sha256_of_pieces(pieces: Iterable[str]) -> str:
+    """The SHA-256 (hex) of the text `pieces` make joined, as UTF-8, without joining them."""
+    digest = hashlib.sha256()
+    for piece in pieces:
+        for begin in range(0, len(piece), _CHUNK):
+            digest.update(piece[begin : begin + _CHUNK].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def utf8_length(text: str) -> int:

@@ -418,7 +418,7 @@ def test_a_library_failing_while_the_block_is_built_still_saves_the_text(
         raise StoreError("the Draftsmith library cannot be read: disk I/O error")
 
     write_with_model(writing_room)
-    monkeypatch.setattr(document_session, "record_of_runs", unreadable)
+    monkeypatch.setattr(document_session, "annotation_block_of_pieces", unreadable)
     path = tmp_path / "plain.md"
     save_to(writing_room, path)
     assert path.read_text(encoding="utf-8") == writing_room.editor.toPlainText()

@@ -57,3 +57,36 @@ def test_a_short_document_freezes_nothing(writing_room, tmp_path: Path, qtbot) -
     assert writing_room.session.open_path(short)
     qtbot.wait_until(lambda: writing_room.session.bridge is not None)
     assert gc.get_freeze_count() == 0
+
+
+def test_long_work_pauses_collections_until_the_last_block_on_any_thread_ends() -> None:
+    import threading
+
+    assert gc.isenabled()
+    inside = threading.Event()
+    leave = threading.Event()
+
+    def lane() -> None:
+        with garbage.paused():
+            inside.set()
+            leave.wait(10)
+
+    worker = threading.Thread(target=lane)
+    with garbage.paused():
+        assert not gc.isenabled()
+        worker.start()
+        assert inside.wait(10)
+    assert not gc.isenabled(), "the lane's block is still running"
+    leave.set()
+    worker.join(10)
+    assert gc.isenabled()
+
+
+def test_a_pause_leaves_collections_off_when_they_were_off_already() -> None:
+    gc.disable()
+    try:
+        with garbage.paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
