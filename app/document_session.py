@@ -91,8 +91,8 @@ class DocumentSession(QObject):
 
     recent_changed = Signal()
     opened = Signal()
-    #: After a save is recorded: the text saved (a `str`). Declared `object`: a `str`
-    #: signal converts the whole text to a QString and back, ~35 ms per MB, per emit.
+    #: After a save is recorded: the `Path` saved to. (It carried the text once; a long
+    #: text is not one string any more when it is saved: see `_snapshot`.)
     saved = Signal(object)
     #: After a journal flush that wrote edits: the length of the text it covers.
     journaled = Signal(int)

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, chain
 from operator import ne
 
+from memory.text_pieces import slice_of_pieces
+
 _BLOCK_MAX = 128  # a block that grows past this is split in halves
 _BLOCK_MIN = 32  # a block that shrinks below this is merged with its neighbour
 _CHUNK_MAX = 16_384  # a chunk of text longer than this is cut before it is edited
@@ -127,15 +129,7 @@ class AuthoredText:
         joined = self._joined
         if joined is not None:
             return joined[start:end]
-        chunks, ends = self._chunks, self._ends
-        k = bisect_right(ends, start)  # the chunk holding `start`
-        base = ends[k] - len(chunks[k])
-        if end <= ends[k]:
-            return chunks[k][start - base : end - base]
-        m = bisect_left(ends, end, k)  # the chunk holding the last character
-        parts = [chunks[k][start - base :], *chunks[k + 1 : m]]
-        parts.append(chunks[m][: end - (ends[m] - len(chunks[m]))])
-        return "".join(parts)
+        return slice_of_pieces(self._chunks, self._ends, start, end)
 
     def char_at(self, index: int) -> str:
         """The character at code point `index`."""

@@ -76,17 +76,21 @@ class PiecesText:
         return self._slice(index, index + 1)
 
     def _slice(self, start: int, stop: int) -> str:
-        if start >= stop:
-            return ""
-        pieces, ends = self._pieces, self._ends
-        k = bisect_right(ends, start)  # the piece holding `start`
-        base = ends[k] - len(pieces[k])
-        if stop <= ends[k]:
-            return pieces[k][start - base : stop - base]
-        m = bisect_left(ends, stop, k)  # the piece holding the last character
-        parts = [pieces[k][start - base :], *pieces[k + 1 : m]]
-        parts.append(pieces[m][: stop - (ends[m] - len(pieces[m]))])
-        return "".join(parts)
+        return slice_of_pieces(self._pieces, self._ends, start, stop) if start < stop else ""
+
+
+def slice_of_pieces(pieces: Sequence[str], ends: Sequence[int], start: int, stop: int) -> str:
+    """`text[start:stop]` of the text that non-empty `pieces` make joined (`ends`: where
+    each ends in it; 0 <= start < stop <= the text's length), copying only the pieces
+    the stretch touches: one slice of one piece when it lies inside it."""
+    k = bisect_right(ends, start)  # the piece holding `start`
+    base = ends[k] - len(pieces[k])
+    if stop <= ends[k]:
+        return pieces[k][start - base : stop - base]
+    m = bisect_left(ends, stop, k)  # the piece holding the last character
+    parts = [pieces[k][start - base :], *pieces[k + 1 : m]]
+    parts.append(pieces[m][: stop - (ends[m] - len(pieces[m]))])
+    return "".join(parts)
 
 
 def line_windows(
