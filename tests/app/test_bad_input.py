@@ -106,6 +106,9 @@ def test_the_window_opens_a_converted_file_and_asks_before_saving(writing_room, 
     assert room.session.save() is False, "cp1252 cannot hold an emoji: a message, no write"
     assert "cannot store" in room.window.messages.text
     assert path.read_bytes() == (WESTERN + "Ça va.").encode("cp1252")
+    # The text is encoded a piece at a time as it is written: the half-written
+    # temporary file goes with the failure.
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_save_as_utf8_with_the_writers_word(writing_room, tmp_path) -> None:

@@ -80,3 +80,26 @@ def test_nul_characters_are_found_in_utf8_bytes_and_in_converted_text(tmp_path: 
     utf16.write_bytes("“Dear”\x00 Ann\n".encode("utf-16-le"))
     converted = read_document(utf16, "utf-16-le")
     assert converted.text == "“Dear” Ann\n" and "1 NUL character" in converted.notices[0]
+
+
+def test_a_piece_that_cannot_be_made_mid_write_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path,
+) -> None:
+    """A save writes its text a piece at a time as the pieces are encoded: when one
+    fails after others were written, the previous file stays whole, the temporary goes,
+    and the failure comes out as it was raised."""
+    from app.files import write_bytes_atomically
+
+    path = tmp_path / "book.md"
+    path.write_bytes(b"the saved version\n")
+
+    def pieces():
+        yield b"a first piece\n" * 1000
+        raise FileProblem("cannot store this")
+
+    with pytest.raises(FileProblem, match="cannot store"):
+        write_bytes_atomically(path, pieces())
+    assert path.read_bytes() == b"the saved version\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.md"]
+    write_bytes_atomically(path, iter([b"new ", b"text\n"]))
+    assert path.read_bytes() == b"new text\n"
