@@ -107,11 +107,6 @@ class SavedAuthorship:
             document.edited_models,
         )
 
-    @property
-    def text(self) -> str:
-        """The whole text, joined (for a short document, or a test)."""
-        return "".join(self.pieces)
-
     def labels(self) -> tuple[list[tuple[int, int, str]], Counter[int]]:
         """The origin labels (`AuthoredDocument.labels`) and the characters per event
         that still read as the model's own (`memory.feedback.model_chars_by_event`)."""
