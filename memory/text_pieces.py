@@ -75,6 +75,18 @@ class PiecesText:
             raise IndexError(f"index {key} outside a text of {len(self)} characters")
         return self._slice(index, index + 1)
 
+    def find_char(self, char: str, start: int = 0) -> int:
+        """The first index at or after `start` of the one character `char`, or -1."""
+        pieces, ends = self._pieces, self._ends
+        k = bisect_right(ends, max(0, start))
+        while k < len(pieces):
+            base = ends[k] - len(pieces[k])
+            at = pieces[k].find(char, max(0, start - base))
+            if at >= 0:
+                return base + at
+            k += 1
+        return -1
+
     def _slice(self, start: int, stop: int) -> str:
         return slice_of_pieces(self._pieces, self._ends, start, stop) if start < stop else ""
 
@@ -97,8 +109,9 @@ def line_windows(
     pieces: Sequence[str], labels: Labels, size: int = WINDOW_CHARS
 ) -> list[tuple[int, str, list[tuple[int, int, str]]]]:
     """The text the `pieces` make, as (offset, window, its labels) windows of about
-    `size` characters, each ending just after a newline (a line longer than `size` is
-    cut), with `labels` cut at the windows' edges and counted from each window's start.
+    `size` characters, each ending just after a newline (a line longer than `size` is a
+    window of its own, whole), with `labels` cut at the windows' edges and counted from
+    each window's start.
     What reads lines, sentences and names in the writer's own text (the memory lane's
     learning after a save) reads them window by window as it would in the whole text,
     and no copy is longer than a window."""
@@ -114,6 +127,9 @@ def line_windows(
             cut = window.rfind("\n")
             if cut >= 0:
                 window = window[: cut + 1]
+            else:  # a line longer than a window: the whole line
+                newline = text.find_char("\n", start + size)
+                window = text[start : n if newline < 0 else newline + 1]
         end = start + len(window)
         while k < len(labels) and labels[k][0] + labels[k][1] <= start:
             k += 1
