@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 LANE = "memory"
 EMBED_LANE = "embedding"
 
-#: A text as (offset, window, the window's labels or stretches) (`line_windows`).
+#: A text as (offset, window, the window's labels) windows (`line_windows`).
 Windows = Sequence[tuple[int, str, Sequence[tuple[int, int, str]]]]
 
 

@@ -22,12 +22,9 @@ from memory.ledger import SNAPSHOT_EVERY, Ledger
 from memory.origins import count_labels, label_spans
 from memory.runs import AuthoredText, Segment, normalize_segments
 from memory.store import Store
+from memory.text_pieces import utf8_slices
 
 GRAVEYARD_SIZE = 64  # removed stretches kept for undo/redo to find their authors
-
-
-#: Characters encoded at once by `text_sha256`.
-_HASH_SLICE = 1 << 20
 
 
 def text_sha256(text: str) -> str:
@@ -36,8 +33,8 @@ def text_sha256(text: str) -> str:
     on the open lane, and the window froze for all of it. (A surrogate is encoded alone
     either way, so slices give the same bytes.)"""
     digest = hashlib.sha256()
-    for begin in range(0, len(text), _HASH_SLICE):
-        digest.update(text[begin : begin + _HASH_SLICE].encode("utf-8", "surrogatepass"))
+    for data in utf8_slices(text, errors="surrogatepass"):
+        digest.update(data)
     return digest.hexdigest()
 
 

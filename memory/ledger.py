@@ -27,6 +27,7 @@ from operator import itemgetter
 from memory.events import EVENT_MAKER, Author, EditEvent, How
 from memory.runs import CHUNK_MAX, AuthoredText, Segment, normalize_segments
 from memory.store import Store, StoreError
+from memory.text_pieces import utf8_slices
 
 GENESIS_HASH = "0" * 64
 SNAPSHOT_EVERY = 500
@@ -175,7 +176,7 @@ def _write_snapshot(
     conn: sqlite3.Connection, doc_id: str, seq: int, text: str, runs_json: str, needed_json: str
 ) -> None:
     """One snapshot row. A long text goes in as UTF-8 a slice at a time through SQLite's
-    incremental I/O (the row made first with a placeholder of the right size, which
+    incremental I/O (the row made first with a zero-filled text of the right size, which
     SQLite fills without Python's lock): bound as one string, sqlite3 encoded a 50 MB
     manuscript whole and copied it, holding the interpreter's lock for 130-400 ms on
     the open lane, and kept the UTF-8 with the string for as long as the text lived.
@@ -184,10 +185,7 @@ def _write_snapshot(
     if len(text) <= SNAPSHOT_SLICE_CHARS:
         conn.execute(sql + "(?, ?, ?, ?, ?)", [doc_id, seq, text, runs_json, needed_json])
         return
-    pieces = [
-        text[i : i + SNAPSHOT_SLICE_CHARS].encode("utf-8")
-        for i in range(0, len(text), SNAPSHOT_SLICE_CHARS)
-    ]
+    pieces = list(utf8_slices(text, size=SNAPSHOT_SLICE_CHARS))
     size = sum(map(len, pieces))
     row = conn.execute(
         sql + "(?, ?, CAST(zeroblob(?) AS TEXT), ?, ?)",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from memory.text_pieces import utf8_slices
+
 _CHUNK = 1 << 20  # characters encoded at once
 
 
@@ -20,10 +22,9 @@ def sha256_hex(text: str, start: int = 0, end: int | None = None) -> str:
 
 def sha256_of(text: str, start: int = 0, end: int | None = None) -> hashlib._Hash:
     """The SHA-256 object of `text[start:end]` as UTF-8 (to `.copy()` and go on)."""
-    end = len(text) if end is None else end
     digest = hashlib.sha256()
-    for begin in range(start, end, _CHUNK):
-        digest.update(text[begin : min(begin + _CHUNK, end)].encode("utf-8"))
+    for data in utf8_slices(text, start, end, size=_CHUNK):
+        digest.update(data)
     return digest
 
 
@@ -31,8 +32,8 @@ def sha256_of_pieces(pieces: Iterable[str]) -> str:
     """The SHA-256 (hex) of the text `pieces` make joined, as UTF-8, without joining them."""
     digest = hashlib.sha256()
     for piece in pieces:
-        for begin in range(0, len(piece), _CHUNK):
-            digest.update(piece[begin : begin + _CHUNK].encode("utf-8"))
+        for data in utf8_slices(piece, size=_CHUNK):
+            digest.update(data)
     return digest.hexdigest()
 
 
@@ -40,6 +41,4 @@ def utf8_length(text: str) -> int:
     """How many bytes `text` is as UTF-8."""
     if text.isascii():
         return len(text)
-    return sum(
-        len(text[begin : begin + _CHUNK].encode("utf-8")) for begin in range(0, len(text), _CHUNK)
-    )
+    return sum(map(len, utf8_slices(text, size=_CHUNK)))
